@@ -171,11 +171,28 @@ type AuditEvent struct {
 // Getters return ErrNotFound when nothing matches; creators return ErrConflict when
 // a uniqueness rule is broken. IDs and CreatedAt/UpdatedAt are assigned by the
 // store when left empty.
+//
+// Further rules, checked by storetest for every backend:
+//   - A create that refers to something missing (an organization, a user, a team,
+//     an integration) returns ErrNotFound. Empty keys and unknown enum values are
+//     ErrInvalid.
+//   - Update, Delete and Remove methods return ErrNotFound when there is nothing
+//     to change. Updates keep the stored CreatedAt; UpdatedAt is stored as given,
+//     or as the current time when zero. A non-empty OrgID on an update must be
+//     the stored one (nothing moves between organizations), else ErrNotFound.
+//   - Lists are in creation order (ListAudit excepted) and empty, not an error,
+//     when nothing matches.
+//   - Timestamps come back in UTC, to the microsecond.
 type Store interface {
 	// InTx runs fn in one transaction: every change fn makes through tx lands, or
-	// none does. fn must use tx, not the outer store. Nested InTx calls on tx run
-	// inside the same transaction.
+	// none does. fn must use tx, not the outer store, and only from one goroutine.
+	// Nested InTx calls on tx run inside the same transaction; a nested call that
+	// returns an error undoes its own changes only, and the outer fn may carry on.
+	// A store method that fails inside fn changes nothing and leaves tx usable.
+	// If fn panics, the transaction is rolled back and the panic goes on.
 	InTx(ctx context.Context, fn func(tx Store) error) error
+	// Close releases the store; calling it again is harmless. Calls after Close
+	// return errors.
 	Close() error
 
 	CreateOrganization(ctx context.Context, o Organization) (Organization, error)
@@ -206,14 +223,16 @@ type Store interface {
 	// DeleteTeam deletes the team with its members, domains and resources.
 	DeleteTeam(ctx context.Context, id string) error
 
-	// AddTeamMember is idempotent. The user must be a member of the team's organization.
+	// AddTeamMember is idempotent. The user must be a member of the team's
+	// organization: ErrNotFound otherwise, as for an unknown team or user.
 	AddTeamMember(ctx context.Context, teamID, userID string) error
 	RemoveTeamMember(ctx context.Context, teamID, userID string) error
 	ListTeamMembers(ctx context.Context, teamID string) ([]User, error)
 	ListUserTeams(ctx context.Context, orgID, userID string) ([]Team, error)
 
 	// AddTeamDomain returns ErrConflict if the domain is already pre-approved by any
-	// team of the same organization.
+	// team of the same organization. The domain is stored in lowercase; one with an
+	// "@" or a space is ErrInvalid. OrgID may be left empty: it is the team's.
 	AddTeamDomain(ctx context.Context, d TeamDomain) error
 	RemoveTeamDomain(ctx context.Context, teamID, domain string) error
 	ListTeamDomains(ctx context.Context, orgID string) ([]TeamDomain, error)
@@ -224,11 +243,14 @@ type Store interface {
 	ListResources(ctx context.Context, teamID string) ([]Resource, error)
 
 	// CreateIntegration returns ErrConflict if the organization already has one.
+	// An empty Status is StatusPending.
 	CreateIntegration(ctx context.Context, i Integration) (Integration, error)
 	GetIntegration(ctx context.Context, id string) (Integration, error)
 	GetIntegrationByOrg(ctx context.Context, orgID string) (Integration, error)
 	UpdateIntegration(ctx context.Context, i Integration) (Integration, error)
 
+	// CreateSession: a session with an OrgID needs the user's membership there
+	// (ErrNotFound otherwise) and ends with it; ExpiresAt is required.
 	CreateSession(ctx context.Context, s Session) error
 	// GetSession returns ErrNotFound for unknown or expired (at now) sessions.
 	GetSession(ctx context.Context, idHash string, now time.Time) (Session, error)
@@ -246,7 +268,8 @@ type Store interface {
 	RecordAssertion(ctx context.Context, integrationID, assertionID string, expiresAt, now time.Time) error
 
 	AppendAudit(ctx context.Context, e AuditEvent) (AuditEvent, error)
-	// ListAudit returns the newest events first, at most limit of them.
+	// ListAudit returns the newest events first (by At, then by creation), at most
+	// limit of them; limit must be positive.
 	ListAudit(ctx context.Context, orgID string, limit int) ([]AuditEvent, error)
 }
 
