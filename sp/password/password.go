@@ -1,0 +1,46 @@
+// Package password hashes and checks local account passwords with bcrypt.
+//
+// bcrypt's encoding carries its own salt and cost, so a stored hash stays
+// verifiable if the cost is raised later.
+package password
+
+import (
+	"errors"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// ErrTooLong is returned by Hash for passwords bcrypt cannot hold (over 72 bytes):
+// silently truncating them would let a prefix sign in.
+var ErrTooLong = errors.New("password: longer than 72 bytes")
+
+// Hash returns the bcrypt hash of pw at bcrypt's default cost.
+func Hash(pw string) (string, error) {
+	if len(pw) > 72 {
+		return "", ErrTooLong
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	if err != nil {
+		return "", err
+	}
+	return string(h), nil
+}
+
+// Verify reports whether pw matches hash. An empty or malformed hash never matches.
+func Verify(hash, pw string) bool {
+	if hash == "" {
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}
+
+// dummyHash is a bcrypt hash (at the default cost) of a random value nobody knows.
+// VerifyNobody compares against it so that an unknown email costs as much time as
+// a wrong password, and response times do not reveal which emails have accounts.
+const dummyHash = "$2a$10$55s2m5W7/Zjv.82PuwYgPOR5BU1y14BafI0f2jt3dvKZGddoWCYZe"
+
+// VerifyNobody spends the time of one Verify and always returns false.
+func VerifyNobody(pw string) bool {
+	_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(pw))
+	return false
+}
