@@ -1,0 +1,189 @@
+package steps
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/ssoharness/ssoharness/idpsim"
+	"github.com/ssoharness/ssoharness/steps/browser"
+	"github.com/ssoharness/ssoharness/steps/target"
+)
+
+func (w *world) registerSSO(sc *godog.ScenarioContext) {
+	sc.Step(`^an organization "([^"]*)" whose Okta integration is connected$`, w.orgWithConnectedOkta)
+	sc.Step(`^"([^"]*)" is a member of "([^"]*)"$`, w.isMemberOf)
+	sc.Step(`^"([^"]*)" is assigned to the app in Okta$`, w.isAssignedInOkta)
+	sc.Step(`^"([^"]*)" opens the app from the Okta dashboard$`, w.opensFromDashboard)
+	sc.Step(`^"([^"]*)" opens the app's embed link$`, w.opensEmbedLink)
+	sc.Step(`^"([^"]*)" is signed in to the service provider as a member of "([^"]*)"$`, w.isSignedInAs)
+	sc.Step(`^Okta refuses because the user is not assigned to the app$`, w.oktaRefusesUnassigned)
+	sc.Step(`^nobody is signed in to the service provider$`, w.nobodySignedIn)
+}
+
+// orgWithConnectedOkta walks the guide's setup: Connect at the SP, add the
+// catalog app in Okta with the Integration ID, paste the metadata link back.
+func (w *world) orgWithConnectedOkta(ctx context.Context, name string) error {
+	org, err := w.sp.CreateOrganization(ctx, name)
+	if err != nil {
+		return err
+	}
+	integ, err := w.sp.ConnectOkta(ctx, org)
+	if err != nil {
+		return err
+	}
+	app, err := w.okta.CreateCatalogApp(ctx, idpsim.CatalogAppInput{
+		Label: "Reference SP", SPBaseURL: w.sp.BaseURL(), IntegrationID: integ.ID,
+	})
+	if err != nil {
+		return err
+	}
+	if app.ACSURL != integ.ACSURL || app.Audience != integ.EntityID {
+		return errorf("the app in Okta derived ACS %q and audience %q; the SP expects %q and %q",
+			app.ACSURL, app.Audience, integ.ACSURL, integ.EntityID)
+	}
+	if err := w.sp.ConfigureFromMetadata(ctx, org, app.MetadataURL); err != nil {
+		return err
+	}
+	if err := w.sp.MarkConnected(ctx, org); err != nil {
+		return err
+	}
+	w.org, w.integ, w.app = org, integ, app
+	return nil
+}
+
+func (w *world) isMemberOf(ctx context.Context, email, orgName string) error {
+	if err := w.needOrg(orgName); err != nil {
+		return err
+	}
+	given, family := namesFromEmail(email)
+	return w.sp.AddMember(ctx, w.org, target.Member{Email: email, GivenName: given, FamilyName: family})
+}
+
+func (w *world) isAssignedInOkta(ctx context.Context, email string) error {
+	p, err := w.person(ctx, email)
+	if err != nil {
+		return err
+	}
+	return w.okta.Assign(ctx, w.app.ID, p.oktaID)
+}
+
+func (w *world) opensFromDashboard(ctx context.Context, email string) error {
+	p, err := w.signedInAtOkta(ctx, email, w.okta.DashboardURL())
+	if err != nil {
+		return err
+	}
+	tile, ok := p.browser.Last.LinkWithText(w.app.Label)
+	if !ok {
+		return errorf("the Okta dashboard of %s shows no tile %q", email, w.app.Label)
+	}
+	if _, err := p.browser.Get(ctx, tile.Href.String()); err != nil {
+		return err
+	}
+	_, err = p.browser.FollowAutoPost(ctx)
+	return err
+}
+
+func (w *world) opensEmbedLink(ctx context.Context, email string) error {
+	p, err := w.signedInAtOkta(ctx, email, w.app.EmbedLinkURL)
+	if err != nil {
+		return err
+	}
+	_, err = p.browser.FollowAutoPost(ctx)
+	return err
+}
+
+// signedInAtOkta opens url in the person's browser and, when Okta asks, signs in
+// with their Okta password, as a person would.
+func (w *world) signedInAtOkta(ctx context.Context, email, url string) (*person, error) {
+	p, err := w.person(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	page, err := p.browser.Get(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if form, ok := page.FormWithField("password"); ok {
+		if _, err := p.browser.Submit(ctx, form, map[string]string{"username": email, "password": oktaPassword}); err != nil {
+			return nil, err
+		}
+		// What Okta shows next (the app, or a refusal) is for later steps to judge;
+		// only a sign-in form shown again means the sign-in itself failed.
+		if _, again := p.browser.Last.FormWithField("password"); again {
+			return nil, errorf("signing in to Okta as %s failed: status %d", email, p.browser.Last.Status)
+		}
+	}
+	return p, nil
+}
+
+func (w *world) isSignedInAs(ctx context.Context, email, orgName string) error {
+	p, err := w.person(ctx, email)
+	if err != nil {
+		return err
+	}
+	who, ok, err := w.sp.SignedIn(ctx, p.browser.Jar())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errorf("%s is not signed in to the service provider (last page %s, status %d)", email, lastURL(p.browser), lastStatus(p.browser))
+	}
+	if !strings.EqualFold(who.Email, email) || who.OrgName != orgName {
+		return errorf("signed in as %s in %q, want %s in %q", who.Email, who.OrgName, email, orgName)
+	}
+	return nil
+}
+
+func (w *world) oktaRefusesUnassigned(ctx context.Context) error {
+	for _, p := range w.people() {
+		last := p.browser.Last
+		if last == nil {
+			continue
+		}
+		if last.Status != http.StatusForbidden || !strings.Contains(last.Body, "not assigned") {
+			return errorf("Okta answered %d at %s, want its not-assigned refusal", last.Status, last.URL)
+		}
+		if _, ok := last.FormWithField("SAMLResponse"); ok {
+			return errorf("Okta's refusal page carries a SAMLResponse")
+		}
+		return nil
+	}
+	return errorf("nobody opened anything in Okta")
+}
+
+func (w *world) nobodySignedIn(ctx context.Context) error {
+	for _, p := range w.people() {
+		who, ok, err := w.sp.SignedIn(ctx, p.browser.Jar())
+		if err != nil {
+			return err
+		}
+		if ok {
+			return errorf("%s's browser is signed in to the service provider as %s", p.email, who.Email)
+		}
+	}
+	return nil
+}
+
+func (w *world) needOrg(name string) error {
+	if w.org.Name != name {
+		return errorf("organization %q is not set up in this scenario", name)
+	}
+	return nil
+}
+
+func lastURL(b *browser.Browser) string {
+	if b.Last == nil {
+		return "(none)"
+	}
+	return b.Last.URL.String()
+}
+
+func lastStatus(b *browser.Browser) int {
+	if b.Last == nil {
+		return 0
+	}
+	return b.Last.Status
+}

@@ -1,0 +1,67 @@
+// Package steps holds the conformance suite's step definitions. One world value
+// lives per scenario (godog calls the initializer once per scenario), so
+// scenarios share nothing and run in parallel and in any order.
+package steps
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/ssoharness/ssoharness/steps/target"
+)
+
+// Config says how each scenario gets its service provider.
+type Config struct {
+	// NewTarget starts (or connects to) the SP for one scenario.
+	NewTarget func(ctx context.Context) (target.Target, error)
+}
+
+// Initializer returns the godog scenario initializer.
+func Initializer(cfg Config) func(*godog.ScenarioContext) {
+	return func(sc *godog.ScenarioContext) {
+		w := &world{cfg: cfg, browsers: map[string]*person{}}
+		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+			return ctx, w.start(ctx)
+		})
+		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+			w.close()
+			return ctx, nil
+		})
+		w.registerSSO(sc)
+	}
+}
+
+// RuleTags returns the rule IDs a scenario is tagged with (e.g. "SSO-07").
+func RuleTags(s *godog.Scenario) []string {
+	var ids []string
+	for _, t := range s.Tags {
+		if ruleTag.MatchString(t.Name) {
+			ids = append(ids, strings.TrimPrefix(t.Name, "@"))
+		}
+	}
+	return ids
+}
+
+var ruleTag = regexp.MustCompile(`^@[A-Z]+-\d+$`)
+
+// namesFromEmail turns "ada.lovelace@x" into ("Ada", "Lovelace"), so that
+// scenarios can speak of people by email alone.
+func namesFromEmail(email string) (given, family string) {
+	local, _, _ := strings.Cut(email, "@")
+	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '+' })
+	if len(parts) == 0 {
+		return "Test", "User"
+	}
+	given = strings.ToUpper(parts[0][:1]) + parts[0][1:]
+	family = "Tester"
+	if len(parts) > 1 {
+		family = strings.ToUpper(parts[1][:1]) + parts[1][1:]
+	}
+	return given, family
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -1,0 +1,63 @@
+// Package target is how the conformance suite reaches a service provider. Steps
+// never touch an SP's internals: they set it up and read its state through the
+// Target interface. The in-process target runs the reference SP on httptest; an
+// external target speaks to any SP over HTTP.
+package target
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// ErrUnsupported is returned by a target that cannot offer a capability; the
+// step that needs it reports the scenario as skipped with the reason.
+var ErrUnsupported = errors.New("target: not supported by this service provider")
+
+// Org is an organization (tenant) at the SP.
+type Org struct {
+	ID   string
+	Name string
+}
+
+// Integration is an organization's Okta SSO integration as the SP shows it to
+// the admin.
+type Integration struct {
+	ID        string // the Integration ID the admin copies into Okta
+	ACSURL    string
+	EntityID  string
+	SignInURL string // SP-initiated sign-in
+}
+
+// Member is a person to create at the SP.
+type Member struct {
+	Email      string
+	GivenName  string
+	FamilyName string
+}
+
+// SignedIn is who a browser is signed in as at the SP.
+type SignedIn struct {
+	Email   string
+	OrgName string
+}
+
+// Target is a service provider under test.
+type Target interface {
+	// BaseURL is the SP's own URL, as the catalog app in Okta knows it.
+	BaseURL() string
+	CreateOrganization(ctx context.Context, name string) (Org, error)
+	AddMember(ctx context.Context, org Org, m Member) error
+	// ConnectOkta starts an Okta integration for org (the "Connect" button).
+	ConnectOkta(ctx context.Context, org Org) (Integration, error)
+	// ConfigureFromMetadata gives the SP the IdP metadata link.
+	ConfigureFromMetadata(ctx context.Context, org Org, metadataURL string) error
+	// MarkConnected finishes the setup without the browser round trip, for
+	// scenarios about what happens after setup.
+	MarkConnected(ctx context.Context, org Org) error
+	// SignedIn reports who the browser holding jar is signed in as; ok is false
+	// when it holds no session.
+	SignedIn(ctx context.Context, jar http.CookieJar) (who SignedIn, ok bool, err error)
+	// Close releases what the target started.
+	Close()
+}

@@ -1,0 +1,116 @@
+package steps
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/ssoharness/ssoharness/idpsim"
+	"github.com/ssoharness/ssoharness/idpsim/directory"
+	"github.com/ssoharness/ssoharness/steps/browser"
+	"github.com/ssoharness/ssoharness/steps/target"
+)
+
+// oktaPassword is every scenario person's password at the fake Okta; scenarios
+// are about the SP, not about Okta's password rules.
+const oktaPassword = "Okta-test-1"
+
+// world is everything one scenario knows. Nothing in it is shared with another
+// scenario.
+type world struct {
+	cfg Config
+
+	tmp      string
+	okta     *idpsim.Server
+	oktaDir  *directory.Store
+	oktaHTTP *httptest.Server
+	sp       target.Target
+
+	org   target.Org
+	integ target.Integration
+	app   idpsim.App
+
+	mu       sync.Mutex
+	browsers map[string]*person // by email
+}
+
+// person is someone in the scenario: their Okta account and their browser.
+type person struct {
+	email   string
+	oktaID  string
+	browser *browser.Browser
+}
+
+func (w *world) start(ctx context.Context) error {
+	tmp, err := os.MkdirTemp("", "ssoharness-scenario-")
+	if err != nil {
+		return err
+	}
+	w.tmp = tmp
+	w.oktaDir, err = directory.Open(ctx, filepath.Join(tmp, "idpsim.db"))
+	if err != nil {
+		return err
+	}
+	w.oktaHTTP = httptest.NewUnstartedServer(nil)
+	w.okta, err = idpsim.New(idpsim.Config{
+		BaseURL:   "http://" + w.oktaHTTP.Listener.Addr().String(),
+		OrgName:   "ssoharness-test",
+		Directory: w.oktaDir,
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	w.oktaHTTP.Config.Handler = w.okta
+	w.oktaHTTP.Start()
+	w.sp, err = w.cfg.NewTarget(ctx)
+	return err
+}
+
+func (w *world) close() {
+	if w.sp != nil {
+		w.sp.Close()
+	}
+	if w.oktaHTTP != nil {
+		w.oktaHTTP.Close()
+	}
+	if w.oktaDir != nil {
+		w.oktaDir.Close()
+	}
+	if w.tmp != "" {
+		os.RemoveAll(w.tmp)
+	}
+}
+
+// person returns the scenario's person with this email, creating their Okta
+// account on first mention: in Okta's world everyone has an account, whether or
+// not they are assigned to the app.
+func (w *world) person(ctx context.Context, email string) (*person, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if p, ok := w.browsers[email]; ok {
+		return p, nil
+	}
+	given, family := namesFromEmail(email)
+	u, err := w.okta.CreateUser(ctx, idpsim.UserInput{Login: email, FirstName: given, LastName: family, Password: oktaPassword})
+	if err != nil {
+		return nil, err
+	}
+	p := &person{email: email, oktaID: u.ID, browser: browser.New(nil)}
+	w.browsers[email] = p
+	return p, nil
+}
+
+func (w *world) people() []*person {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ps := make([]*person, 0, len(w.browsers))
+	for _, p := range w.browsers {
+		ps = append(ps, p)
+	}
+	return ps
+}
