@@ -7,14 +7,10 @@ import (
 
 	"github.com/cucumber/godog"
 
-	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/steps/browser"
-	"github.com/ssoharness/ssoharness/steps/target"
 )
 
 func (w *world) registerSSO(sc *godog.ScenarioContext) {
-	sc.Step(`^an organization "([^"]*)" whose Okta integration is connected$`, w.orgWithConnectedOkta)
-	sc.Step(`^"([^"]*)" is a member of "([^"]*)"$`, w.isMemberOf)
 	sc.Step(`^"([^"]*)" is assigned to the app in Okta$`, w.isAssignedInOkta)
 	sc.Step(`^"([^"]*)" opens the app from the Okta dashboard$`, w.opensFromDashboard)
 	sc.Step(`^"([^"]*)" opens the app's embed link$`, w.opensEmbedLink)
@@ -23,61 +19,30 @@ func (w *world) registerSSO(sc *godog.ScenarioContext) {
 	sc.Step(`^nobody is signed in to the service provider$`, w.nobodySignedIn)
 }
 
-// orgWithConnectedOkta walks the guide's setup: Connect at the SP, add the
-// catalog app in Okta with the Integration ID, paste the metadata link back.
-func (w *world) orgWithConnectedOkta(ctx context.Context, name string) error {
-	org, err := w.sp.CreateOrganization(ctx, name)
-	if err != nil {
-		return err
-	}
-	integ, err := w.sp.ConnectOkta(ctx, org)
-	if err != nil {
-		return err
-	}
-	app, err := w.okta.CreateCatalogApp(ctx, idpsim.CatalogAppInput{
-		Label: "Reference SP", SPBaseURL: w.sp.BaseURL(), IntegrationID: integ.ID,
-	})
-	if err != nil {
-		return err
-	}
-	if app.ACSURL != integ.ACSURL || app.Audience != integ.EntityID {
-		return errorf("the app in Okta derived ACS %q and audience %q; the SP expects %q and %q",
-			app.ACSURL, app.Audience, integ.ACSURL, integ.EntityID)
-	}
-	if err := w.sp.ConfigureFromMetadata(ctx, org, app.MetadataURL); err != nil {
-		return err
-	}
-	if err := w.sp.MarkConnected(ctx, org); err != nil {
-		return err
-	}
-	w.org, w.integ, w.app = org, integ, app
-	return nil
-}
-
-func (w *world) isMemberOf(ctx context.Context, email, orgName string) error {
-	if err := w.needOrg(orgName); err != nil {
-		return err
-	}
-	given, family := namesFromEmail(email)
-	return w.sp.AddMember(ctx, w.org, target.Member{Email: email, GivenName: given, FamilyName: family})
-}
-
 func (w *world) isAssignedInOkta(ctx context.Context, email string) error {
+	app, err := w.app()
+	if err != nil {
+		return err
+	}
 	p, err := w.person(ctx, email)
 	if err != nil {
 		return err
 	}
-	return w.okta.Assign(ctx, w.app.ID, p.oktaID)
+	return w.okta.Assign(ctx, app.ID, p.oktaID)
 }
 
 func (w *world) opensFromDashboard(ctx context.Context, email string) error {
+	app, err := w.app()
+	if err != nil {
+		return err
+	}
 	p, err := w.signedInAtOkta(ctx, email, w.okta.DashboardURL())
 	if err != nil {
 		return err
 	}
-	tile, ok := p.browser.Last.LinkWithText(w.app.Label)
+	tile, ok := p.browser.Last.LinkWithText(app.Label)
 	if !ok {
-		return errorf("the Okta dashboard of %s shows no tile %q", email, w.app.Label)
+		return errorf("the Okta dashboard of %s shows no tile %q", email, app.Label)
 	}
 	if _, err := p.browser.Get(ctx, tile.Href.String()); err != nil {
 		return err
@@ -87,7 +52,11 @@ func (w *world) opensFromDashboard(ctx context.Context, email string) error {
 }
 
 func (w *world) opensEmbedLink(ctx context.Context, email string) error {
-	p, err := w.signedInAtOkta(ctx, email, w.app.EmbedLinkURL)
+	app, err := w.app()
+	if err != nil {
+		return err
+	}
+	p, err := w.signedInAtOkta(ctx, email, app.EmbedLinkURL)
 	if err != nil {
 		return err
 	}
@@ -163,13 +132,6 @@ func (w *world) nobodySignedIn(ctx context.Context) error {
 		if ok {
 			return errorf("%s's browser is signed in to the service provider as %s", p.email, who.Email)
 		}
-	}
-	return nil
-}
-
-func (w *world) needOrg(name string) error {
-	if w.org.Name != name {
-		return errorf("organization %q is not set up in this scenario", name)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ package steps
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strings"
@@ -23,7 +24,7 @@ type Config struct {
 // Initializer returns the godog scenario initializer.
 func Initializer(cfg Config) func(*godog.ScenarioContext) {
 	return func(sc *godog.ScenarioContext) {
-		w := &world{cfg: cfg, browsers: map[string]*person{}}
+		w := &world{cfg: cfg, browsers: map[string]*person{}, tenants: map[string]*tenant{}}
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			return ctx, w.start(ctx)
 		})
@@ -31,6 +32,8 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 			w.close()
 			return ctx, nil
 		})
+		w.registerOrg(sc)
+		w.registerSetup(sc)
 		w.registerSSO(sc)
 	}
 }
@@ -63,5 +66,7 @@ func namesFromEmail(email string) (given, family string) {
 	}
 	return given, family
 }
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -30,12 +31,24 @@ type world struct {
 	oktaHTTP *httptest.Server
 	sp       target.Target
 
-	org   target.Org
-	integ target.Integration
-	app   idpsim.App
+	tenants map[string]*tenant // by organization name
+	last    *tenant            // the organization set up last: "the app" of a scenario
+
+	// lastErr is the SP's answer to the last thing an admin typed or pasted.
+	lastErr error
+	// docs serves documents that the scenario makes up (bad metadata, say).
+	docs    *httptest.Server
+	docsMux *http.ServeMux
 
 	mu       sync.Mutex
 	browsers map[string]*person // by email
+}
+
+// tenant is one organization at the SP and its app in Okta.
+type tenant struct {
+	org   target.Org
+	integ target.Integration
+	app   idpsim.App
 }
 
 // person is someone in the scenario: their Okta account and their browser.
@@ -74,6 +87,9 @@ func (w *world) start(ctx context.Context) error {
 func (w *world) close() {
 	if w.sp != nil {
 		w.sp.Close()
+	}
+	if w.docs != nil {
+		w.docs.Close()
 	}
 	if w.oktaHTTP != nil {
 		w.oktaHTTP.Close()

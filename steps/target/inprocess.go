@@ -101,6 +101,23 @@ func (t *InProcess) ConfigureFromMetadata(ctx context.Context, org Org, metadata
 	return err
 }
 
+func (t *InProcess) ConfigureManually(ctx context.Context, org Org, ssoURL, certPEM string) error {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	_, err = t.sp.ConfigureManually(ctx, i.ID, ssoURL, certPEM, "")
+	return err
+}
+
+func (t *InProcess) Integration(ctx context.Context, org Org) (IntegrationState, error) {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return IntegrationState{}, err
+	}
+	return IntegrationState{ID: i.ID, Status: string(i.Status), IdPEntityID: i.IdPEntityID, SSOURL: i.SSOURL, CertPEM: i.CertPEM}, nil
+}
+
 func (t *InProcess) MarkConnected(ctx context.Context, org Org) error {
 	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
 	if err != nil {

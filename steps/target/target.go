@@ -29,6 +29,15 @@ type Integration struct {
 	SignInURL string // SP-initiated sign-in
 }
 
+// IntegrationState is what the SP's SSO settings show about an integration.
+type IntegrationState struct {
+	ID          string
+	Status      string // pending, connected or disabled
+	IdPEntityID string
+	SSOURL      string
+	CertPEM     string
+}
+
 // Member is a person to create at the SP.
 type Member struct {
 	Email      string
@@ -52,6 +61,10 @@ type Target interface {
 	ConnectOkta(ctx context.Context, org Org) (Integration, error)
 	// ConfigureFromMetadata gives the SP the IdP metadata link.
 	ConfigureFromMetadata(ctx context.Context, org Org, metadataURL string) error
+	// ConfigureManually gives the SP the IdP SSO URL and certificate typed by hand.
+	ConfigureManually(ctx context.Context, org Org, ssoURL, certPEM string) error
+	// Integration reads the organization's integration as its settings show it.
+	Integration(ctx context.Context, org Org) (IntegrationState, error)
 	// MarkConnected finishes the setup without the browser round trip, for
 	// scenarios about what happens after setup.
 	MarkConnected(ctx context.Context, org Org) error
