@@ -197,7 +197,6 @@ func (w *world) refusedWithMessage(ctx context.Context) error {
 	if strings.TrimSpace(w.lastErr.Error()) == "" {
 		return errorf("the service provider refused it without a message")
 	}
-	godog.Logf(ctx, "the service provider said: %v", w.lastErr)
 	return nil
 }
 

@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cucumber/godog"
@@ -37,7 +35,7 @@ func TestFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cov := &coverage{passed: map[string]int{}, failed: map[string]int{}}
+	cov := steps.NewCoverage()
 
 	o := opts
 	o.TestingT = t
@@ -50,62 +48,23 @@ func TestFeatures(t *testing.T) {
 				return target.NewInProcess(ctx)
 			}})(sc)
 			sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
-				cov.record(steps.RuleTags(s), err == nil)
+				cov.Record(s, err)
 				return ctx, nil
 			})
 		},
 		Options: &o,
 	}
-	if suite.Run() != 0 {
+	status := suite.Run()
+
+	var sb strings.Builder
+	cov.WriteSummary(&sb, rules)
+	t.Log("rule coverage:\n" + sb.String())
+	if status != 0 {
 		t.Fatal("the conformance suite failed")
 	}
-
-	// Coverage is only meaningful for a full run; a run narrowed by tags checks
-	// only the rules it selected.
-	var planned, missing []string
-	for _, r := range rules {
-		switch {
-		case r.Status == features.Planned:
-			planned = append(planned, r.ID)
-		case o.Tags != "" && !strings.Contains(o.Tags, r.ID):
-			continue
-		case cov.passed[r.ID] == 0:
-			missing = append(missing, r.ID)
-		}
-	}
-	t.Logf("rules with passing scenarios: %s", strings.Join(cov.ids(), " "))
-	if len(planned) > 0 {
-		t.Logf("rules not implemented yet (%d): %s", len(planned), strings.Join(planned, " "))
-	}
-	if len(missing) > 0 {
+	// A run narrowed by tags checks only the rules it selected.
+	selected := func(id string) bool { return o.Tags == "" || strings.Contains(o.Tags, id) }
+	if missing := cov.Missing(rules, selected); len(missing) > 0 {
 		t.Fatalf("rules marked implemented without a passing scenario: %s", strings.Join(missing, " "))
 	}
-}
-
-type coverage struct {
-	mu             sync.Mutex
-	passed, failed map[string]int
-}
-
-func (c *coverage) record(ids []string, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, id := range ids {
-		if ok {
-			c.passed[id]++
-		} else {
-			c.failed[id]++
-		}
-	}
-}
-
-func (c *coverage) ids() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var ids []string
-	for id := range c.passed {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
