@@ -222,8 +222,13 @@ func (s *Server) ListApps(ctx context.Context) ([]App, error) {
 	return out, nil
 }
 
-// Reset empties the org: users, apps, assignments and sessions.
-func (s *Server) Reset(ctx context.Context) error { return s.dir.Reset(ctx) }
+// Reset empties the org: users, apps, assignments and sessions, and the
+// faults set on apps and the responses recorded for them, which belonged to
+// apps that are gone.
+func (s *Server) Reset(ctx context.Context) error {
+	s.faults.reset(true)
+	return s.dir.Reset(ctx)
+}
 
 // appView is the App as the outside world sees it, with the org's URLs.
 func (s *Server) appView(a directory.App) App {

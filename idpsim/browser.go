@@ -18,6 +18,10 @@ const (
 	sessionCookie = "sid"
 	// maxFormBytes bounds the sign-in form; it has three short fields.
 	maxFormBytes = 64 << 10
+	// promptParam=promptLogin makes the sign-in page ask a signed-in user
+	// too.
+	promptParam = "prompt"
+	promptLogin = "login"
 )
 
 // signedIn is the current browser session and its user.
@@ -78,15 +82,29 @@ func (s *Server) safeFromURI(fromURI string) string {
 }
 
 // loginRedirect sends the browser to the sign-in page, which will come back
-// to resumeURI.
-func loginRedirect(w http.ResponseWriter, r *http.Request, resumeURI string) {
-	http.Redirect(w, r, loginPath+"?fromURI="+url.QueryEscape(resumeURI), http.StatusFound)
+// to resumeURI. With again, the page asks for the password even if the
+// browser is signed in (promptLogin).
+func loginRedirect(w http.ResponseWriter, r *http.Request, resumeURI string, again bool) {
+	q := url.Values{"fromURI": {resumeURI}}
+	if again {
+		q.Set(promptParam, promptLogin)
+	}
+	http.Redirect(w, r, loginPath+"?"+q.Encode(), http.StatusFound)
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	from := s.safeFromURI(r.URL.Query().Get("fromURI"))
-	if cur, ok := s.currentSession(r); ok && cur.user.Status == directory.StatusActive {
-		http.Redirect(w, r, from, http.StatusFound)
+	q := r.URL.Query()
+	from := s.safeFromURI(q.Get("fromURI"))
+	cur, ok := s.currentSession(r)
+	if ok && cur.user.Status == directory.StatusActive {
+		if q.Get(promptParam) != promptLogin {
+			http.Redirect(w, r, from, http.StatusFound)
+			return
+		}
+		// Asked to sign in again (ForceAuthn): the form, for the same user.
+		// Signing in makes a new session, which is what the request waits
+		// for.
+		s.pages.Render(w, http.StatusOK, displayName(cur.user), pages.Login{FromURI: from, Username: cur.user.Login})
 		return
 	}
 	s.pages.Render(w, http.StatusOK, "", pages.Login{FromURI: from})
@@ -169,7 +187,7 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	cur, ok := s.currentSession(r)
 	if !ok || cur.user.Status != directory.StatusActive {
-		loginRedirect(w, r, dashboardPath)
+		loginRedirect(w, r, dashboardPath, false)
 		return
 	}
 	apps, err := s.dir.ListAppsForUser(r.Context(), cur.user.ID)
@@ -194,35 +212,44 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.pages.Render(w, status, who, pages.Error{Heading: heading, Message: message})
 }
 
-// authenticator lets the SAML side ask who is signed in and whether they
-// may use an app.
+// authenticator lets the SAML side ask who is signed in, send the browser
+// to sign in, and check whether a user may use an app.
 type authenticator struct{ s *Server }
 
-// Principal implements samlidp.Authenticator: signed out, the browser goes
-// to the sign-in page and comes back; signed in but not assigned to the app
-// (or not ACTIVE), it gets Okta's refusal page and never an assertion.
-func (a authenticator) Principal(w http.ResponseWriter, r *http.Request, app directory.App, resumeURI string) *samlidp.Principal {
-	s := a.s
-	cur, ok := s.currentSession(r)
+// Current implements samlidp.Authenticator.
+func (a authenticator) Current(r *http.Request) (samlidp.Principal, bool) {
+	cur, ok := a.s.currentSession(r)
 	if !ok {
-		loginRedirect(w, r, resumeURI)
-		return nil
+		return samlidp.Principal{}, false
 	}
-	if cur.user.Status != directory.StatusActive {
-		s.log.Info("app refused: user not active", "app", app.ID, "login", cur.user.Login, "status", cur.user.Status)
-		s.pages.Render(w, http.StatusForbidden, displayName(cur.user), pages.Error{Reason: "inactive", AppLabel: app.Label})
-		return nil
+	return samlidp.Principal{User: cur.user, SessionID: cur.session.ID, AuthnAt: cur.session.AuthnAt}, true
+}
+
+// SignIn implements samlidp.Authenticator: the sign-in page, coming back to
+// resumeURI; with again, the page asks even a signed-in user.
+func (a authenticator) SignIn(w http.ResponseWriter, r *http.Request, resumeURI string, again bool) {
+	loginRedirect(w, r, resumeURI, again)
+}
+
+// Authorize implements samlidp.Authenticator: a user who is not ACTIVE, or
+// not assigned to the app, gets Okta's refusal page and never an assertion.
+func (a authenticator) Authorize(w http.ResponseWriter, r *http.Request, app directory.App, p samlidp.Principal) bool {
+	s := a.s
+	if p.User.Status != directory.StatusActive {
+		s.log.Info("app refused: user not active", "app", app.ID, "login", p.User.Login, "status", p.User.Status)
+		s.pages.Render(w, http.StatusForbidden, displayName(p.User), pages.Error{Reason: "inactive", AppLabel: app.Label})
+		return false
 	}
-	assigned, err := s.dir.IsAssigned(r.Context(), app.ID, cur.user.ID)
+	assigned, err := s.dir.IsAssigned(r.Context(), app.ID, p.User.ID)
 	if err != nil {
 		s.log.Error("assignment lookup failed", "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "500 - Internal error", "Something went wrong. Try again.")
-		return nil
+		return false
 	}
 	if !assigned {
-		s.log.Info("app refused: user not assigned", "app", app.ID, "login", cur.user.Login)
-		s.pages.Render(w, http.StatusForbidden, displayName(cur.user), pages.Error{Reason: "not-assigned", AppLabel: app.Label})
-		return nil
+		s.log.Info("app refused: user not assigned", "app", app.ID, "login", p.User.Login)
+		s.pages.Render(w, http.StatusForbidden, displayName(p.User), pages.Error{Reason: "not-assigned", AppLabel: app.Label})
+		return false
 	}
-	return &samlidp.Principal{User: cur.user, SessionID: cur.session.ID, AuthnAt: cur.session.AuthnAt}
+	return true
 }

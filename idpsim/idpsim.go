@@ -17,14 +17,22 @@
 //	B/login/login.htm                       sign-in page (GET, POST: username, password, fromURI)
 //	B/login/signout                         sign out
 //	B/app/UserHome                          dashboard: a tile per assigned app
-//	B/app/{appName}/{exk}/sso/saml          SSO URL (HTTP-Redirect GET, HTTP-POST; GET without SAMLRequest launches the app)
+//	B/app/{appName}/{exk}/sso/saml          SSO URL (HTTP-Redirect GET, HTTP-POST; GET without SAMLRequest launches the app;
+//	                                        GET ?stateToken= resumes a request after the sign-in page)
 //	B/app/{exk}/sso/saml/metadata           IdP metadata (also B/app/{appName}/{exk}/sso/saml/metadata
 //	B/api/v1/apps/{0oa}/sso/saml/metadata   and this one)
 //	B/home/{appName}/{0oa}/{linkId}         embed link: IdP-initiated sign-in (?RelayState= overrides the default)
 //	B/_admin/seed, /_admin/reset, /_admin/clock
+//	B/_admin/faults                         GET lists faults; POST {"appId", "fault", "once"} sets one;
+//	                                        DELETE ?appId=&fault= clears (all when no appId)
+//	B/_admin/last-response?appId=           the last SAMLResponse posted to the app, to post again
 //
 // The /_admin routes take and return JSON and have no authentication: they
 // are for local test use only, like the rest of the fake.
+//
+// Faults (SetFault, /_admin/faults) make the responses to one app wrong on
+// purpose, one aspect each (unsigned, expired, wrong audience…; see
+// AllFaults), so that an SP's refusals can be tested end to end.
 //
 // All state is in the directory or on the Server; there is no package-level
 // mutable state, so any number of Servers can run in one process.
@@ -41,6 +49,7 @@ import (
 
 	"github.com/ssoharness/ssoharness/idpsim/directory"
 	"github.com/ssoharness/ssoharness/idpsim/internal/pages"
+	"github.com/ssoharness/ssoharness/idpsim/samlidp"
 )
 
 // DefaultOrgName is the org name when Config.OrgName is empty.
@@ -82,6 +91,8 @@ type Server struct {
 	sessionTTL time.Duration
 	secure     bool // https base URL: cookies are Secure and SameSite=None
 	mux        *http.ServeMux
+	pending    *samlidp.PendingRequests // SP-initiated requests waiting for sign-in
+	faults     *faultBook               // faults set on apps, last responses sent
 }
 
 // ErrNotFound is returned by the Go API for unknown users and apps.
@@ -124,6 +135,8 @@ func New(cfg Config) (*Server, error) {
 	// The directory stamps times and expires sessions with the Server's
 	// clock, so a fixed or shifted clock applies everywhere at once.
 	s.dir = cfg.Directory.WithClock(s.Now)
+	s.pending = samlidp.NewPendingRequests(s.Now)
+	s.faults = newFaultBook(func() (samlidp.Credential, error) { return samlidp.NewCredential(s.org, s.Now()) })
 	s.routes()
 	return s, nil
 }
@@ -188,6 +201,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_admin/reset", s.handleAdminReset)
 	m.HandleFunc("GET /_admin/clock", s.handleAdminClock)
 	m.HandleFunc("POST /_admin/clock", s.handleAdminClock)
+	s.faultRoutes(m)
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "404 - Page not found", "The page you requested does not exist in this org.")

@@ -225,25 +225,26 @@ func assertionElement(a *saml.Assertion) *etree.Element {
 	return el
 }
 
-// responseElement builds the signed Response carrying a, as Okta does:
-// the Assertion signed first (if the app says so), then the whole Response
-// (if the app says so), each signature right after its Issuer.
-func responseElement(a *saml.Assertion, destination, inResponseTo string, now time.Time, signOn directory.SignOn, s *signer) (*etree.Element, error) {
+// responseElement builds the Response carrying a as spec says, signed as
+// Okta signs: the Assertion first (if spec says so), then the whole
+// Response (if spec says so), each signature right after its Issuer. The
+// Response's Issuer is the assertion's.
+func responseElement(a *saml.Assertion, spec responseSpec) (*etree.Element, error) {
 	assertion := assertionElement(a)
-	if signOn.AssertionSigned {
-		if err := s.signEnveloped(assertion); err != nil {
+	if spec.signAssertion {
+		if err := spec.signer.signEnveloped(assertion); err != nil {
 			return nil, err
 		}
 	}
 
 	resp := etree.NewElement("saml2p:Response")
 	resp.CreateAttr("xmlns:saml2p", nsProtocol)
-	resp.CreateAttr("Destination", destination)
+	resp.CreateAttr("Destination", spec.destination)
 	resp.CreateAttr("ID", newSAMLID())
-	if inResponseTo != "" {
-		resp.CreateAttr("InResponseTo", inResponseTo)
+	if spec.inResponseTo != "" {
+		resp.CreateAttr("InResponseTo", spec.inResponseTo)
 	}
-	resp.CreateAttr("IssueInstant", samlTime(now))
+	resp.CreateAttr("IssueInstant", samlTime(spec.issueInstant))
 	resp.CreateAttr("Version", "2.0")
 	resp.CreateAttr("xmlns:xs", nsXS)
 
@@ -257,8 +258,8 @@ func responseElement(a *saml.Assertion, destination, inResponseTo string, now ti
 	status.CreateElement("saml2p:StatusCode").CreateAttr("Value", statusSuccess)
 
 	resp.AddChild(assertion)
-	if signOn.ResponseSigned {
-		if err := s.signEnveloped(resp); err != nil {
+	if spec.signResponse {
+		if err := spec.signer.signEnveloped(resp); err != nil {
 			return nil, err
 		}
 	}
