@@ -71,6 +71,7 @@ func (w *world) signedInAtOkta(ctx context.Context, email, url string) (*person,
 	if err != nil {
 		return nil, err
 	}
+	w.lastActor = p
 	page, err := p.browser.Get(ctx, url)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ package steps
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -35,6 +36,7 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 		w.registerOrg(sc)
 		w.registerSetup(sc)
 		w.registerSSO(sc)
+		w.registerRefusals(sc)
 	}
 }
 
@@ -65,6 +67,15 @@ func namesFromEmail(email string) (given, family string) {
 		family = strings.ToUpper(parts[1][:1]) + parts[1][1:]
 	}
 	return given, family
+}
+
+// skipIfUnsupported turns a target's ErrUnsupported into a skipped step that
+// names what is missing; other errors pass through.
+func (w *world) skipIfUnsupported(err error, what string) error {
+	if errors.Is(err, target.ErrUnsupported) {
+		return fmt.Errorf("%w: %s", godog.ErrSkip, what)
+	}
+	return err
 }
 
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

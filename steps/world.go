@@ -34,6 +34,12 @@ type world struct {
 	tenants map[string]*tenant // by organization name
 	last    *tenant            // the organization set up last: "the app" of a scenario
 
+	// lastActor is the person who acted last; attacker replays what others sent.
+	lastActor *person
+	attacker  *person
+	// problem is what the scenario made wrong on purpose.
+	problem target.Problem
+
 	// lastErr is the SP's answer to the last thing an admin typed or pasted.
 	lastErr error
 	// docs serves documents that the scenario makes up (bad metadata, say).

@@ -259,3 +259,12 @@ func text(n *html.Node) string {
 	walk(n)
 	return sb.String()
 }
+
+// Text is the page's visible text, roughly: the body without tags.
+func (p *Page) Text() string {
+	doc, err := html.Parse(strings.NewReader(p.Body))
+	if err != nil {
+		return p.Body
+	}
+	return strings.Join(strings.Fields(text(doc)), " ")
+}

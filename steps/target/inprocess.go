@@ -1,19 +1,23 @@
 package target
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/session"
+	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
 )
@@ -25,6 +29,7 @@ type InProcess struct {
 	sp    *sp.Server
 	store store.Store
 	dir   string
+	log   *logBuffer
 }
 
 // NewInProcess starts a fresh reference SP.
@@ -39,10 +44,11 @@ func NewInProcess(ctx context.Context) (*InProcess, error) {
 		return nil, err
 	}
 	srv := httptest.NewUnstartedServer(nil)
+	logs := &logBuffer{}
 	s, err := sp.New(sp.Config{
 		BaseURL: "http://" + srv.Listener.Addr().String(),
 		Store:   st,
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
 		st.Close()
@@ -51,7 +57,7 @@ func NewInProcess(ctx context.Context) (*InProcess, error) {
 	}
 	srv.Config.Handler = s
 	srv.Start()
-	return &InProcess{srv: srv, sp: s, store: st, dir: dir}, nil
+	return &InProcess{srv: srv, sp: s, store: st, dir: dir, log: logs}, nil
 }
 
 func (t *InProcess) BaseURL() string { return t.srv.URL }
@@ -127,6 +133,54 @@ func (t *InProcess) MarkConnected(ctx context.Context, org Org) error {
 	return err
 }
 
+func (t *InProcess) DisableOkta(ctx context.Context, org Org) error {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	_, err = t.sp.SetIntegrationStatus(ctx, i.ID, store.StatusDisabled)
+	return err
+}
+
+// refusalReasons maps the suite's problems to the reference SP's log reasons.
+var refusalReasons = map[Problem][]ssosaml.Reason{
+	ProblemUnsigned:           {ssosaml.ReasonSignature},
+	ProblemWrongKey:           {ssosaml.ReasonUntrustedCert, ssosaml.ReasonSignature},
+	ProblemExpired:            {ssosaml.ReasonExpired},
+	ProblemNotYetValid:        {ssosaml.ReasonNotYetValid},
+	ProblemWrongAudience:      {ssosaml.ReasonAudience},
+	ProblemWrongDestination:   {ssosaml.ReasonDestination},
+	ProblemWrongRecipient:     {ssosaml.ReasonDestination},
+	ProblemWrongIssuer:        {ssosaml.ReasonIssuer},
+	ProblemUnknownRequest:     {ssosaml.ReasonRequestID},
+	ProblemReplay:             {ssosaml.ReasonReplay},
+	ProblemUnknownIntegration: {ssosaml.ReasonUnknownIntegration},
+	ProblemNotConnected:       {ssosaml.ReasonNotConfigured},
+	ProblemDisabled:           {ssosaml.ReasonDisabled},
+}
+
+// RefusalLogged looks for the SP's one log line per refusal, with its reason.
+func (t *InProcess) RefusalLogged(ctx context.Context, problem Problem) error {
+	want, ok := refusalReasons[problem]
+	if !ok {
+		return fmt.Errorf("no reason known for problem %q", problem)
+	}
+	var seen []string
+	for _, rec := range t.log.records() {
+		if rec["msg"] != "saml sign-in refused" {
+			continue
+		}
+		reason, _ := rec["reason"].(string)
+		seen = append(seen, reason)
+		for _, w := range want {
+			if reason == string(w) {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("the SP logged refusals %v, none with reason %v", seen, want)
+}
+
 // SignedIn reads the SP's session cookie from the jar and looks the session up
 // in the store: the SP's own record of who is signed in.
 func (t *InProcess) SignedIn(ctx context.Context, jar http.CookieJar) (SignedIn, bool, error) {
@@ -162,3 +216,28 @@ func (t *InProcess) Close() {
 }
 
 func (t *InProcess) now() time.Time { return time.Now() }
+
+// logBuffer keeps the SP's JSON log lines for the scenario's checks.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) records() []map[string]any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	for _, line := range bytes.Split(b.buf.Bytes(), []byte("\n")) {
+		var rec map[string]any
+		if json.Unmarshal(line, &rec) == nil {
+			out = append(out, rec)
+		}
+	}
+	return out
+}

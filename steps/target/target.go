@@ -38,6 +38,27 @@ type IntegrationState struct {
 	CertPEM     string
 }
 
+// Problem names why a sign-in must be refused, in the suite's words; each
+// target maps it to its own log vocabulary.
+type Problem string
+
+// The problems of SSO-09 and SSO-10.
+const (
+	ProblemUnsigned           Problem = "unsigned"
+	ProblemWrongKey           Problem = "signed-by-other-key"
+	ProblemExpired            Problem = "expired"
+	ProblemNotYetValid        Problem = "not-yet-valid"
+	ProblemWrongAudience      Problem = "wrong-audience"
+	ProblemWrongDestination   Problem = "wrong-destination"
+	ProblemWrongRecipient     Problem = "wrong-recipient"
+	ProblemWrongIssuer        Problem = "wrong-issuer"
+	ProblemUnknownRequest     Problem = "in-response-to-other"
+	ProblemReplay             Problem = "replay"
+	ProblemUnknownIntegration Problem = "unknown-integration"
+	ProblemNotConnected       Problem = "not-connected"
+	ProblemDisabled           Problem = "disabled"
+)
+
 // Member is a person to create at the SP.
 type Member struct {
 	Email      string
@@ -68,6 +89,12 @@ type Target interface {
 	// MarkConnected finishes the setup without the browser round trip, for
 	// scenarios about what happens after setup.
 	MarkConnected(ctx context.Context, org Org) error
+	// DisableOkta turns the organization's Okta sign-in off.
+	DisableOkta(ctx context.Context, org Org) error
+	// RefusalLogged checks that the SP logged a refused sign-in for the given
+	// problem, one of the Problem constants. ErrUnsupported when the SP's log
+	// cannot be read.
+	RefusalLogged(ctx context.Context, problem Problem) error
 	// SignedIn reports who the browser holding jar is signed in as; ok is false
 	// when it holds no session.
 	SignedIn(ctx context.Context, jar http.CookieJar) (who SignedIn, ok bool, err error)
