@@ -83,14 +83,19 @@ func (c *Coverage) Missing(rules []features.Rule, selected func(id string) bool)
 func (c *Coverage) WriteSummary(w io.Writer, rules []features.Rule) {
 	var planned []string
 	for _, r := range rules {
-		if r.Status == features.Planned {
+		t := c.Tally(r.ID)
+		ran := t.Passed+t.Failed+t.Skipped > 0
+		switch {
+		case r.Status == features.Planned && !ran:
 			planned = append(planned, r.ID)
 			continue
-		}
-		t := c.Tally(r.ID)
-		if t.Passed+t.Failed+t.Skipped == 0 {
+		case !ran:
 			fmt.Fprintf(w, "%-9s not run\n", r.ID)
 			continue
+		}
+		summary := r.Summary
+		if r.Status == features.Planned {
+			summary += " (planned: partly covered)"
 		}
 		verdict := "PASS"
 		switch {
@@ -99,7 +104,7 @@ func (c *Coverage) WriteSummary(w io.Writer, rules []features.Rule) {
 		case t.Passed == 0:
 			verdict = "SKIP"
 		}
-		fmt.Fprintf(w, "%-9s %s  %d passed, %d failed, %d skipped  %s\n", r.ID, verdict, t.Passed, t.Failed, t.Skipped, r.Summary)
+		fmt.Fprintf(w, "%-9s %s  %d passed, %d failed, %d skipped  %s\n", r.ID, verdict, t.Passed, t.Failed, t.Skipped, summary)
 		sort.Strings(t.Reasons)
 		for _, why := range t.Reasons {
 			fmt.Fprintf(w, "          %s\n", why)

@@ -41,20 +41,10 @@ func TestFeatures(t *testing.T) {
 	o.TestingT = t
 	o.FS = features.FS()
 	o.Paths = []string{"."}
-	suite := godog.TestSuite{
-		Name: "conformance",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			steps.Initializer(steps.Config{NewTarget: func(ctx context.Context) (target.Target, error) {
-				return target.NewInProcess(ctx)
-			}})(sc)
-			sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
-				cov.Record(s, err)
-				return ctx, nil
-			})
-		},
-		Options: &o,
-	}
-	status := suite.Run()
+	cfg := steps.Config{NewTarget: func(ctx context.Context) (target.Target, error) {
+		return target.NewInProcess(ctx)
+	}}
+	status := steps.NewSuite(cfg, &o, cov).Run()
 
 	var sb strings.Builder
 	cov.WriteSummary(&sb, rules)

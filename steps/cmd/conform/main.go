@@ -1,0 +1,142 @@
+// Command conform runs the ssoharness conformance suite: Gherkin scenarios for
+// every rule of the behaviour catalogue, driven through a fake Okta.
+//
+//	conform                         run every scenario against the in-process reference SP
+//	conform -list                   print the rules and scenarios it would run
+//	conform -tags @SSO-07 -format pretty,junit:report.xml
+//
+// It exits 0 only when every selected scenario passed and every implemented rule
+// it selected has a passing scenario.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/cucumber/godog/colors"
+
+	"github.com/ssoharness/ssoharness/features"
+	"github.com/ssoharness/ssoharness/steps"
+	"github.com/ssoharness/ssoharness/steps/target"
+)
+
+func main() {
+	code, err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conform:", err)
+	}
+	os.Exit(code)
+}
+
+type options struct {
+	features    string
+	tags        string
+	format      string
+	concurrency int
+	random      int64
+	list        bool
+	noColors    bool
+}
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) (int, error) {
+	fset := flag.NewFlagSet("conform", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	var o options
+	fset.StringVar(&o.features, "features", "", "folder of .feature files to run instead of the built-in ones")
+	fset.StringVar(&o.tags, "tags", "", "tag expression selecting scenarios, e.g. '@SSO-07,@SSO-08' or '~@SCIM-10'")
+	fset.StringVar(&o.format, "format", "pretty", "formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE")
+	fset.IntVar(&o.concurrency, "concurrency", 4, "scenarios run at once")
+	fset.Int64Var(&o.random, "random", 0, "run scenarios in random order with this seed (0: file order; -1: pick a seed)")
+	fset.BoolVar(&o.list, "list", false, "print the rules and scenarios, run nothing")
+	fset.BoolVar(&o.noColors, "no-colors", false, "plain output")
+	fset.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: conform [flags]\n\nRuns the ssoharness conformance suite.\n\nFlags:\n")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, nil
+		}
+		return 2, nil
+	}
+	if fset.NArg() > 0 {
+		return 2, fmt.Errorf("unexpected arguments: %s", strings.Join(fset.Args(), " "))
+	}
+	if o.concurrency < 1 {
+		return 2, errors.New("-concurrency must be at least 1")
+	}
+
+	fsys := features.FS()
+	if o.features != "" {
+		fsys = os.DirFS(o.features)
+	}
+	rules, err := features.Rules()
+	if err != nil {
+		return 2, err
+	}
+	if o.list {
+		return list(stdout, fsys, rules)
+	}
+
+	out := stdout
+	if !o.noColors {
+		out = colors.Colored(stdout)
+	}
+	gopts := godog.Options{
+		Output:      out,
+		Format:      o.format,
+		Tags:        o.tags,
+		Concurrency: o.concurrency,
+		Randomize:   o.random,
+		Strict:      true,
+		NoColors:    o.noColors,
+		FS:          fsys,
+		Paths:       []string{"."},
+	}
+	cov := steps.NewCoverage()
+	cfg := steps.Config{NewTarget: func(ctx context.Context) (target.Target, error) {
+		return target.NewInProcess(ctx)
+	}}
+	status := steps.NewSuite(cfg, &gopts, cov).Run()
+
+	fmt.Fprintln(stdout, "\nRule coverage:")
+	cov.WriteSummary(stdout, rules)
+	selected := func(id string) bool { return o.tags == "" || strings.Contains(o.tags, id) }
+	if missing := cov.Missing(rules, selected); len(missing) > 0 {
+		fmt.Fprintf(stdout, "implemented rules without a passing scenario: %s\n", strings.Join(missing, " "))
+		return 1, nil
+	}
+	if status != 0 {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+func list(w io.Writer, fsys fs.FS, rules []features.Rule) (int, error) {
+	scenarios, err := steps.ListScenarios(fsys)
+	if err != nil {
+		return 2, err
+	}
+	byRule := map[string][]steps.ScenarioInfo{}
+	for _, s := range scenarios {
+		for _, id := range s.Rules {
+			byRule[id] = append(byRule[id], s)
+		}
+	}
+	for _, r := range rules {
+		fmt.Fprintf(w, "%s (%s) %s\n", r.ID, r.Status, r.Summary)
+		for _, s := range byRule[r.ID] {
+			fmt.Fprintf(w, "    %s  [%s]\n", s.Name, s.Location)
+		}
+	}
+	fmt.Fprintf(w, "%d scenarios, %d rules\n", len(scenarios), len(rules))
+	return 0, nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestList(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code, err := run([]string{"-list"}, &out, &errOut)
+	require.NoError(t, err)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out.String(), "SSO-07 (implemented)")
+	assert.Contains(t, out.String(), "An assigned user opens the app from the Okta dashboard")
+}
+
+func TestRunWritesJUnitAndSummary(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "report.xml")
+	var out, errOut bytes.Buffer
+	code, err := run([]string{"-tags", "@SSO-07", "-no-colors", "-format", "progress,junit:" + report}, &out, &errOut)
+	require.NoError(t, err)
+	assert.Equal(t, 0, code, out.String())
+	assert.Regexp(t, `SSO-07\s+PASS\s+3 passed`, out.String())
+
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	require.NoError(t, xml.Unmarshal(b, &suites))
+	assert.Equal(t, 3, suites.Tests)
+	assert.Zero(t, suites.Failures)
+}
+
+func TestFailingScenarioFailsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.feature"), []byte(`@SSO-07
+Feature: broken
+  Scenario: a step that checks something false
+    Given an organization "Acme" whose Okta integration is connected
+    And "ada@acme.test" is a member of "Acme"
+    Then "ada@acme.test" is signed in to the service provider as a member of "Acme"
+`), 0o644))
+	var out, errOut bytes.Buffer
+	code, err := run([]string{"-features", dir, "-tags", "@SSO-07", "-no-colors", "-format", "progress"}, &out, &errOut)
+	require.NoError(t, err)
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `SSO-07\s+FAIL`, out.String())
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-concurrency", "0"}, {"extra"}, {"-nope"}} {
+		var out, errOut bytes.Buffer
+		code, _ := run(args, &out, &errOut)
+		assert.Equal(t, 2, code, "%v", args)
+	}
+}
