@@ -82,9 +82,12 @@ func (s *Server) CreateUser(ctx context.Context, in UserInput) (User, error) {
 }
 
 // SetUserStatus changes a user's lifecycle status. Only ACTIVE users can
-// sign in or be sent to an app.
+// sign in or be sent to an app. Apps with provisioning get the change
+// (deactivated, reactivated) as with Deactivate, Suspend and the others,
+// but without Okta's rules on which moves are allowed.
 func (s *Server) SetUserStatus(ctx context.Context, userID string, status directory.UserStatus) (User, error) {
-	return s.dir.UpdateUser(ctx, userID, directory.UserUpdate{Status: &status})
+	u, _, err := s.prov.SetStatus(ctx, userID, status)
+	return u, err
 }
 
 // FindUserByLogin returns the user with the login (case-insensitively), or
@@ -190,14 +193,18 @@ func (s *Server) appNameBase(label string) string {
 	return org + "_" + l
 }
 
-// Assign assigns the user to the app. Assigning twice is not an error.
+// Assign assigns the user to the app. Assigning twice is not an error. An
+// app with provisioning gets the user (see AssignUser for the tasks).
 func (s *Server) Assign(ctx context.Context, appID, userID string) error {
-	return s.dir.Assign(ctx, appID, userID)
+	_, err := s.prov.AssignUser(ctx, appID, userID)
+	return err
 }
 
-// Unassign removes the user's assignment to the app, if there is one.
+// Unassign removes the user's assignment to the app, if there is one. An
+// app with provisioning gets the user deactivated (see UnassignUser).
 func (s *Server) Unassign(ctx context.Context, appID, userID string) error {
-	return s.dir.Unassign(ctx, appID, userID)
+	_, err := s.prov.UnassignUser(ctx, appID, userID)
+	return err
 }
 
 // GetApp returns the app with the 0oa… id, or an error matching ErrNotFound.

@@ -53,7 +53,8 @@ func (s *Server) currentSession(r *http.Request) (signedIn, bool) {
 func displayName(u directory.User) string { return u.FirstName + " " + u.LastName }
 
 // safeFromURI returns fromURI if it is an org-relative URI of a page that
-// can follow sign-in (an app launch, an SSO URL, the dashboard), and the
+// can follow sign-in (an app launch, an SSO URL, the dashboard, the admin
+// console), and the
 // dashboard otherwise. Anything else, in particular "//host", "https://…",
 // "javascript:…" or a backslash trick, would make the sign-in page an open
 // redirector.
@@ -71,7 +72,7 @@ func (s *Server) safeFromURI(fromURI string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
 		return dashboardPath
 	}
-	if !strings.HasPrefix(u.Path, "/app/") && !strings.HasPrefix(u.Path, "/home/") {
+	if !strings.HasPrefix(u.Path, "/app/") && !strings.HasPrefix(u.Path, "/home/") && !strings.HasPrefix(u.Path, "/admin/") {
 		return dashboardPath
 	}
 	// Dot segments could climb out of the allowed prefixes.

@@ -61,6 +61,8 @@ func TestFromURIIsNeverAnOpenRedirect(t *testing.T) {
 		{embedPath, embedPath},
 		{e.srv.BaseURL() + embedPath, embedPath},
 		{"/app/UserHome", "/app/UserHome"},
+		{"/admin/apps", "/admin/apps"},
+		{"/admin/../login/signout", "/app/UserHome"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fromURI, func(t *testing.T) {

@@ -26,6 +26,10 @@
 //	B/_admin/faults                         GET lists faults; POST {"appId", "fault", "once"} sets one;
 //	                                        DELETE ?appId=&fault= clears (all when no appId)
 //	B/_admin/last-response?appId=           the last SAMLResponse posted to the app, to post again
+//	B/_admin/requests, /_admin/tasks        the SCIM request log and provisioning tasks (JSON);
+//	B/_admin/tasks/{id}/retry               POST runs a failed task again
+//	B/api/v1/…                              Okta-shaped management API (SSWS token; docs/okta-admin-api.md)
+//	B/admin/…                               admin UI, for signed-in users with an admin role
 //
 // The /_admin routes take and return JSON and have no authentication: they
 // are for local test use only, like the rest of the fake.
@@ -49,6 +53,7 @@ import (
 
 	"github.com/ssoharness/ssoharness/idpsim/directory"
 	"github.com/ssoharness/ssoharness/idpsim/internal/pages"
+	"github.com/ssoharness/ssoharness/idpsim/provision"
 	"github.com/ssoharness/ssoharness/idpsim/samlidp"
 )
 
@@ -78,6 +83,19 @@ type Config struct {
 	// SessionLifetime is how long a sign-in lasts; zero means
 	// DefaultSessionLifetime.
 	SessionLifetime time.Duration
+	// APIToken is the token of the management API (/api/v1), sent as
+	// "Authorization: SSWS {token}". Empty means a fresh random token, which
+	// Server.APIToken returns.
+	APIToken string
+	// ProvisioningTimeout is the SCIM client's socket timeout; zero means
+	// 60 s, as Okta.
+	ProvisioningTimeout time.Duration
+	// AsyncProvisioning runs provisioning tasks in the background; by
+	// default a change returns after its tasks have run.
+	AsyncProvisioning bool
+	// ProvisioningTransport sends SCIM requests; nil means a clone of
+	// http.DefaultTransport.
+	ProvisioningTransport http.RoundTripper
 }
 
 // Server is a fake Okta org. Create it with New.
@@ -93,6 +111,10 @@ type Server struct {
 	mux        *http.ServeMux
 	pending    *samlidp.PendingRequests // SP-initiated requests waiting for sign-in
 	faults     *faultBook               // faults set on apps, last responses sent
+	prov       *provision.Engine        // provisioning: the SCIM client and its tasks
+	apiToken   string                   // the SSWS token of /api/v1
+	api        http.Handler             // /api/v1
+	adminUI    http.Handler             // /admin/
 }
 
 // ErrNotFound is returned by the Go API for unknown users and apps.
@@ -137,6 +159,9 @@ func New(cfg Config) (*Server, error) {
 	s.dir = cfg.Directory.WithClock(s.Now)
 	s.pending = samlidp.NewPendingRequests(s.Now)
 	s.faults = newFaultBook(func() (samlidp.Credential, error) { return samlidp.NewCredential(s.org, s.Now()) })
+	if err := s.initProvisioning(cfg); err != nil {
+		return nil, fmt.Errorf("idpsim: provisioning: %w", err)
+	}
 	s.routes()
 	return s, nil
 }
@@ -202,6 +227,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /_admin/clock", s.handleAdminClock)
 	m.HandleFunc("POST /_admin/clock", s.handleAdminClock)
 	s.faultRoutes(m)
+	s.provisioningRoutes(m)
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "404 - Page not found", "The page you requested does not exist in this org.")

@@ -18,8 +18,9 @@ type Seed = seed.Document
 // SeedResult is what a seed made or found: every user and app of the
 // document, with their ids and URLs.
 type SeedResult struct {
-	Users []User `json:"users"`
-	Apps  []App  `json:"apps"`
+	Users  []User  `json:"users"`
+	Groups []Group `json:"groups,omitempty"`
+	Apps   []App   `json:"apps"`
 }
 
 // ParseSeed reads a YAML (or JSON) seed document and validates it.
@@ -59,7 +60,19 @@ func (s *Server) Seed(ctx context.Context, doc Seed) (SeedResult, error) {
 			if err != nil {
 				return seedErr(fmt.Sprintf("users[%d]", i), err)
 			}
+			if su.Admin {
+				if err := seedAdmin(ctx, tx, u.ID); err != nil {
+					return err
+				}
+			}
 			res.Users = append(res.Users, u)
+		}
+		for i, sg := range doc.Groups {
+			g, err := seedGroup(ctx, tx, fmt.Sprintf("groups[%d]", i), sg)
+			if err != nil {
+				return err
+			}
+			res.Groups = append(res.Groups, g)
 		}
 		for i, sa := range doc.Apps {
 			field := fmt.Sprintf("apps[%d]", i)
@@ -79,6 +92,9 @@ func (s *Server) Seed(ctx context.Context, doc Seed) (SeedResult, error) {
 				if err := tx.Assign(ctx, a.ID, u.ID); err != nil {
 					return err
 				}
+			}
+			if err := seedAppExtras(ctx, tx, field, a.ID, sa); err != nil {
+				return err
 			}
 			res.Apps = append(res.Apps, s.appView(a))
 		}

@@ -20,8 +20,9 @@ func (tx *Tx) Assign(ctx context.Context, appID, userID string) error {
 		}
 		return err
 	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO app_assignments (app_id, user_id, created) VALUES (?, ?, ?)
-		ON CONFLICT (app_id, user_id) DO NOTHING`, appID, userID, fmtTime(tx.s.now()))
+	// A user already in the app through a group becomes directly assigned.
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO app_assignments (app_id, user_id, created, direct) VALUES (?, ?, ?, 1)
+		ON CONFLICT (app_id, user_id) DO UPDATE SET direct = 1`, appID, userID, fmtTime(tx.s.now()))
 	if err != nil {
 		return fmt.Errorf("directory: assign: %w", err)
 	}
@@ -29,12 +30,13 @@ func (tx *Tx) Assign(ctx context.Context, appID, userID string) error {
 }
 
 // Unassign removes the user's assignment to the app. Removing an assignment
-// that does not exist is not an error.
+// that does not exist is not an error. A user who is also in the app
+// through an assigned group stays an app user, with scope GROUP.
 func (tx *Tx) Unassign(ctx context.Context, appID, userID string) error {
-	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM app_assignments WHERE app_id = ? AND user_id = ?`, appID, userID); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE app_assignments SET direct = 0 WHERE app_id = ? AND user_id = ?`, appID, userID); err != nil {
 		return fmt.Errorf("directory: unassign: %w", err)
 	}
-	return nil
+	return tx.RefreshAppUser(ctx, appID, userID)
 }
 
 // Assign assigns the user to the app; see Tx.Assign.

@@ -195,10 +195,12 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(&Tx{s: s, tx: tx}) })
 }
 
-// Reset empties the directory: users, apps, assignments and sessions.
+// Reset empties the directory: users, groups, apps, assignments, sessions,
+// provisioning state, tasks and the SCIM request log.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		for _, table := range []string{"sessions", "app_assignments", "apps", "users"} {
+		// Tables that hang off apps, users and groups empty by cascade.
+		for _, table := range []string{"sessions", "app_assignments", "apps", "users", "groups"} {
 			if _, err := tx.tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 				return fmt.Errorf("directory: reset %s: %w", table, err)
 			}

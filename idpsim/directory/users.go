@@ -57,6 +57,7 @@ type NewUser struct {
 
 // UserUpdate changes the fields that are set.
 type UserUpdate struct {
+	Login     *string // an email address, unique case-insensitively
 	Email     *string
 	FirstName *string
 	LastName  *string
@@ -164,6 +165,9 @@ func (tx *Tx) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("directory: create user: %w", err)
 	}
+	if err := tx.setSyncPassword(ctx, u.ID, in.Password); err != nil {
+		return User{}, err
+	}
 	return u, nil
 }
 
@@ -175,6 +179,13 @@ func (tx *Tx) UpdateUser(ctx context.Context, id string, upd UserUpdate) (User, 
 	}
 	sets := []string{}
 	args := []any{}
+	if upd.Login != nil {
+		login, err := ValidateLogin(*upd.Login)
+		if err != nil {
+			return User{}, err
+		}
+		sets, args = append(sets, "login = ?", "login_key = ?"), append(args, login, loginKey(login))
+	}
 	if upd.Email != nil {
 		e := strings.TrimSpace(*upd.Email)
 		if _, err := ValidateLogin(e); err != nil {
@@ -202,6 +213,9 @@ func (tx *Tx) UpdateUser(ctx context.Context, id string, upd UserUpdate) (User, 
 			return User{}, err
 		}
 		sets, args = append(sets, "password_hash = ?"), append(args, hash)
+		if err := tx.setSyncPassword(ctx, id, *upd.Password); err != nil {
+			return User{}, err
+		}
 	}
 	if upd.Status != nil {
 		if !upd.Status.Valid() {
@@ -215,6 +229,9 @@ func (tx *Tx) UpdateUser(ctx context.Context, id string, upd UserUpdate) (User, 
 	sets, args = append(sets, "last_updated = ?"), append(args, fmtTime(tx.s.now()))
 	args = append(args, id)
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, args...); err != nil {
+		if isUniqueViolation(err) && upd.Login != nil {
+			return User{}, fmt.Errorf("%w: a user with login %q already exists", ErrConflict, *upd.Login)
+		}
 		return User{}, fmt.Errorf("directory: update user: %w", err)
 	}
 	return getUser(ctx, tx.tx, `WHERE id = ?`, id)

@@ -28,6 +28,32 @@
 // (RSA_SHA256 by default, or RSA_SHA1); attribute nameFormat (unspecified,
 // uri or basic). Unknown fields are errors, so a typo does not pass
 // silently.
+//
+// Groups, admins and provisioning are optional too:
+//
+//	users:
+//	  - {login: admin@acme.test, firstName: Alex, lastName: Admin, admin: true}  # SUPER_ADMIN: the admin UI
+//	groups:
+//	  - name: Engineering
+//	    description: Builds things
+//	    members: [ada@acme.test]
+//	apps:
+//	  - kind: catalog
+//	    …
+//	    assignGroups: [Engineering]
+//	    provisioning:                        # the app's Provisioning tab
+//	      baseURL: http://127.0.0.1:8080/scim/v2
+//	      token: the-bearer-token
+//	      usernameFormat: EMAIL              # OKTA_USERNAME (default), EMAIL, …
+//	      createUsers: true
+//	      updateUsers: true
+//	      deactivateUsers: true
+//	      syncPassword: false
+//	      mode: template                     # or custom
+//
+// A seed sends nothing to SCIM servers: it stores the provisioning settings
+// (without Okta's connector test) and the assignments as they are.
+// Group members and group assignments are added, never removed.
 package seed
 
 import (
@@ -51,8 +77,41 @@ func Default() []byte { return bytes.Clone(defaultSeed) }
 
 // Document is a seed.
 type Document struct {
-	Users []User `yaml:"users" json:"users"`
-	Apps  []App  `yaml:"apps" json:"apps"`
+	Users  []User  `yaml:"users" json:"users"`
+	Groups []Group `yaml:"groups,omitempty" json:"groups,omitempty"`
+	Apps   []App   `yaml:"apps" json:"apps"`
+}
+
+// Group is a group to create or update, matched by name.
+type Group struct {
+	Name        string   `yaml:"name" json:"name"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
+	Members     []string `yaml:"members,omitempty" json:"members,omitempty"`
+}
+
+// Provisioning is an app's Provisioning tab. The block enables provisioning
+// unless enabled is false.
+type Provisioning struct {
+	Enabled         *bool  `yaml:"enabled,omitempty" json:"enabled,omitempty"`
+	BaseURL         string `yaml:"baseURL" json:"baseURL"`
+	Token           string `yaml:"token" json:"token"`
+	UsernameFormat  string `yaml:"usernameFormat,omitempty" json:"usernameFormat,omitempty"`
+	CreateUsers     bool   `yaml:"createUsers,omitempty" json:"createUsers,omitempty"`
+	UpdateUsers     bool   `yaml:"updateUsers,omitempty" json:"updateUsers,omitempty"`
+	DeactivateUsers bool   `yaml:"deactivateUsers,omitempty" json:"deactivateUsers,omitempty"`
+	SyncPassword    bool   `yaml:"syncPassword,omitempty" json:"syncPassword,omitempty"`
+	Mode            string `yaml:"mode,omitempty" json:"mode,omitempty"`
+}
+
+// Settings returns the directory's provisioning settings for the app.
+func (p Provisioning) Settings(appID string) directory.Provisioning {
+	enabled := p.Enabled == nil || *p.Enabled
+	return directory.Provisioning{
+		AppID: appID, Enabled: enabled, BaseURL: p.BaseURL, Token: p.Token,
+		UsernameFormat: directory.UsernameFormat(p.UsernameFormat), CreateUsers: p.CreateUsers,
+		UpdateUsers: p.UpdateUsers, DeactivateUsers: p.DeactivateUsers, SyncPassword: p.SyncPassword,
+		Mode: directory.ProvisioningMode(p.Mode),
+	}
 }
 
 // User is a user to create or update, matched by login.
@@ -62,6 +121,9 @@ type User struct {
 	LastName  string `yaml:"lastName" json:"lastName"`
 	Password  string `yaml:"password,omitempty" json:"password,omitempty"`
 	Status    string `yaml:"status,omitempty" json:"status,omitempty"`
+	// Admin gives the user the SUPER_ADMIN role (never taken away by a
+	// seed): the admin UI is for signed-in admins.
+	Admin bool `yaml:"admin,omitempty" json:"admin,omitempty"`
 }
 
 // App is an app to create or update. Catalog apps are matched by
@@ -86,6 +148,10 @@ type App struct {
 	AssertionSigned    *bool    `yaml:"assertionSigned,omitempty" json:"assertionSigned,omitempty"`
 	SignatureAlgorithm string   `yaml:"signatureAlgorithm,omitempty" json:"signatureAlgorithm,omitempty"`
 	Assign             []string `yaml:"assign,omitempty" json:"assign,omitempty"`
+	// AssignGroups names groups (of this document or already in the org)
+	// to assign to the app.
+	AssignGroups []string      `yaml:"assignGroups,omitempty" json:"assignGroups,omitempty"`
+	Provisioning *Provisioning `yaml:"provisioning,omitempty" json:"provisioning,omitempty"`
 }
 
 // Error is a seed document that cannot be used. Field names the offending
@@ -158,6 +224,9 @@ func (d Document) Validate() error {
 			return errf(f+".status", "unknown status %q (want ACTIVE, STAGED, SUSPENDED or DEPROVISIONED)", u.Status)
 		}
 	}
+	if err := d.validateGroups(); err != nil {
+		return err
+	}
 	catalog := map[string]bool{}
 	labels := map[string]bool{}
 	for i, a := range d.Apps {
@@ -204,6 +273,49 @@ func (d Document) Validate() error {
 		for j, login := range a.Assign {
 			if _, err := directory.ValidateLogin(login); err != nil {
 				return errf(fmt.Sprintf("%s.assign[%d]", f, j), "%s", trimInvalid(err))
+			}
+		}
+		for j, name := range a.AssignGroups {
+			if _, err := directory.ValidateGroupName(name); err != nil {
+				return errf(fmt.Sprintf("%s.assignGroups[%d]", f, j), "is required")
+			}
+		}
+		if a.Provisioning != nil {
+			if _, err := directory.NormalizeProvisioning(a.Provisioning.Settings("")); err != nil {
+				var fe *directory.FieldError
+				if errors.As(err, &fe) {
+					field := map[string]string{"baseUrl": "baseURL"}[fe.Field]
+					if field == "" {
+						field = fe.Field
+					}
+					return errf(f+".provisioning."+field, "%s", fe.Message)
+				}
+				return errf(f+".provisioning", "%s", trimInvalid(err))
+			}
+		}
+	}
+	return nil
+}
+
+func (d Document) validateGroups() error {
+	names := map[string]bool{}
+	for i, g := range d.Groups {
+		f := fmt.Sprintf("groups[%d]", i)
+		name, err := directory.ValidateGroupName(g.Name)
+		if err != nil {
+			var fe *directory.FieldError
+			if errors.As(err, &fe) {
+				return errf(f+".name", "%s", fe.Message)
+			}
+			return errf(f+".name", "%s", trimInvalid(err))
+		}
+		if names[strings.ToLower(name)] {
+			return errf(f+".name", "%q appears twice", name)
+		}
+		names[strings.ToLower(name)] = true
+		for j, login := range g.Members {
+			if _, err := directory.ValidateLogin(login); err != nil {
+				return errf(fmt.Sprintf("%s.members[%d]", f, j), "%s", trimInvalid(err))
 			}
 		}
 	}

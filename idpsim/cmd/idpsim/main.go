@@ -34,7 +34,7 @@ func main() {
 }
 
 type options struct {
-	addr, baseURL, data, seedFile, org string
+	addr, baseURL, data, seedFile, org, apiToken string
 }
 
 // env returns the environment variable, or def when it is unset or empty.
@@ -54,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.data, "data", env("IDPSIM_DATA", "./data"), "data folder; the database is {data}/idpsim.db (env IDPSIM_DATA)")
 	fs.StringVar(&o.seedFile, "seed", env("IDPSIM_SEED", ""), "YAML seed file applied at start instead of the built-in demo users (env IDPSIM_SEED)")
 	fs.StringVar(&o.org, "org", env("IDPSIM_ORG", idpsim.DefaultOrgName), "org name, used in certificate CNs and page titles (env IDPSIM_ORG)")
+	fs.StringVar(&o.apiToken, "api-token", env("IDPSIM_API_TOKEN", ""), "token of the management API (/api/v1), sent as \"Authorization: SSWS {token}\" (env IDPSIM_API_TOKEN; default: a random token, printed at start)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: idpsim [flags]\n\nRuns a fake Okta org (SAML IdP, sign-in page, dashboard) for testing \"Sign in with Okta\".\nThe seed is applied at every start; it only adds or updates.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -102,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	defer dir.Close()
 
-	srv, err := idpsim.New(idpsim.Config{BaseURL: o.baseURL, OrgName: o.org, Directory: dir, Logger: logger})
+	srv, err := idpsim.New(idpsim.Config{BaseURL: o.baseURL, OrgName: o.org, Directory: dir, Logger: logger, APIToken: o.apiToken})
 	if err != nil {
 		return err
 	}
@@ -146,6 +147,8 @@ func printBanner(w io.Writer, srv *idpsim.Server, doc idpsim.Seed, res idpsim.Se
 	fmt.Fprintf(w, "Fake Okta org %q\n", srv.OrgName())
 	fmt.Fprintf(w, "  Base URL:   %s\n", srv.BaseURL())
 	fmt.Fprintf(w, "  Dashboard:  %s\n", srv.DashboardURL())
+	fmt.Fprintf(w, "  Admin UI:   %s (users with admin: true in the seed)\n", srv.AdminURL())
+	fmt.Fprintf(w, "  API token:  %s (Authorization: SSWS {token} on %s/api/v1/…)\n", srv.APIToken(), srv.BaseURL())
 	if len(doc.Users) > 0 {
 		fmt.Fprintln(w, "  Demo users (login / password):")
 		for _, u := range doc.Users {

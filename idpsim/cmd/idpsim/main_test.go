@@ -29,7 +29,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"IDPSIM_ADDR", "IDPSIM_BASE_URL", "IDPSIM_DATA", "IDPSIM_SEED", "IDPSIM_ORG"} {
+			for _, k := range []string{"IDPSIM_ADDR", "IDPSIM_BASE_URL", "IDPSIM_DATA", "IDPSIM_SEED", "IDPSIM_ORG", "IDPSIM_API_TOKEN"} {
 				t.Setenv(k, tt.env[k])
 			}
 			got, err := parseFlags(tt.args, &bytes.Buffer{})
@@ -43,7 +43,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	var out bytes.Buffer
 	_, err := parseFlags([]string{"-h"}, &out)
 	require.True(t, errors.Is(err, flag.ErrHelp))
-	for _, s := range []string{"-addr", "IDPSIM_ADDR", "-base-url", "IDPSIM_BASE_URL", "-data", "IDPSIM_DATA", "-seed", "IDPSIM_SEED", "-org", "IDPSIM_ORG"} {
+	for _, s := range []string{"-addr", "IDPSIM_ADDR", "-base-url", "IDPSIM_BASE_URL", "-data", "IDPSIM_DATA", "-seed", "IDPSIM_SEED", "-org", "IDPSIM_ORG", "-api-token", "IDPSIM_API_TOKEN"} {
 		assert.True(t, strings.Contains(out.String(), s), s)
 	}
 	_, err = parseFlags([]string{"extra"}, &out)
