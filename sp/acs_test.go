@@ -76,14 +76,37 @@ func TestIdPInitiatedSignInWithoutConfiguredEntityID(t *testing.T) {
 	f.assertRefused(t, f.postACS(t, f.integ.ID, url.Values{"SAMLResponse": {resp}}), http.StatusForbidden, ssosaml.ReasonUntrustedCert, f.integ.ID)
 }
 
-func TestPendingIntegrationAcceptsSignInInThisSlice(t *testing.T) {
+// SSO-05: until the Connect round trip succeeds, an integration takes no
+// ordinary sign-in, IdP- or SP-initiated; disabled ones neither.
+func TestPendingOrDisabledIntegrationRefusesSignIn(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, fixtureOptions{})
-	require.Equal(t, store.StatusPending, f.integ.Status)
-	_, err := f.srv.SetIntegrationStatus(context.Background(), f.integ.ID, store.StatusConnected)
-	require.NoError(t, err)
-	res := f.postACS(t, f.integ.ID, url.Values{"SAMLResponse": {f.response(t, "ada@acme.test")}})
-	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
+	tests := []struct {
+		name   string
+		status store.IntegrationStatus
+		reason ssosaml.Reason
+	}{
+		{"pending", store.StatusPending, ssosaml.ReasonNotConnected},
+		{"disabled", store.StatusDisabled, ssosaml.ReasonDisabled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOptions{pending: true})
+			_, err := f.srv.SetIntegrationStatus(context.Background(), f.integ.ID, tt.status)
+			require.NoError(t, err)
+
+			res := f.postACS(t, f.integ.ID, form(f.response(t, "ada@acme.test")))
+			f.assertRefused(t, res, http.StatusForbidden, tt.reason, f.integ.ID)
+
+			f.logs.buf.Reset()
+			res = f.do(t, http.MethodGet, "/users/sign-in/sso/okta/"+f.integ.ID, nil)
+			f.assertRefused(t, res, http.StatusForbidden, tt.reason, f.integ.ID)
+
+			in, err := f.st.GetIntegration(context.Background(), f.integ.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, in.Status, "unchanged")
+		})
+	}
 }
 
 // The attacks of SSO-10: every one is refused with the plain page, a 4xx, no
@@ -338,6 +361,49 @@ func TestACSRefusals(t *testing.T) {
 			_, err := s.f.st.GetUserByEmail(context.Background(), "zed@acme.test")
 			assert.ErrorIs(t, err, store.ErrNotFound, "nothing created")
 		})
+	}
+}
+
+// NotBefore/NotOnOrAfter are enforced with the configured clock skew (SSO-10):
+// inside it a response is accepted, past it refused.
+func TestACSClockSkewIsConfigurable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		skew   time.Duration
+		modify func(*saml.Assertion)
+		idpNow time.Time
+		reason ssosaml.Reason // "" means accepted
+	}{
+		{"default skew: expired 30 s ago", 0, expiredAgo(30 * time.Second), t0.Add(-time.Minute), ""},
+		{"default skew: expired 90 s ago", 0, expiredAgo(90 * time.Second), t0.Add(-time.Minute), ssosaml.ReasonExpired},
+		{"10 s skew: expired 5 s ago", 10 * time.Second, expiredAgo(5 * time.Second), t0.Add(-time.Minute), ""},
+		{"10 s skew: expired 30 s ago", 10 * time.Second, expiredAgo(30 * time.Second), t0.Add(-time.Minute), ssosaml.ReasonExpired},
+		{"10 s skew: IdP clock 5 s ahead", 10 * time.Second, nil, t0.Add(5 * time.Second), ""},
+		{"10 s skew: IdP clock 30 s ahead", 10 * time.Second, nil, t0.Add(30 * time.Second), ssosaml.ReasonNotYetValid},
+		{"10 s skew: NotBefore 30 s ahead", 10 * time.Second, func(a *saml.Assertion) { a.Conditions.NotBefore = t0.Add(30 * time.Second) }, t0, ssosaml.ReasonNotYetValid},
+		{"3 min skew: IdP clock 2 min ahead", 3 * time.Minute, nil, t0.Add(2 * time.Minute), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOptions{skew: tt.skew})
+			res := f.postACS(t, f.integ.ID, form(f.idp.Response(t, f.sp(), testidp.Response{Email: "ada@acme.test", Now: tt.idpNow, Modify: tt.modify})))
+			if tt.reason == "" {
+				assert.Equal(t, http.StatusSeeOther, res.StatusCode, body(t, res))
+				return
+			}
+			f.assertRefused(t, res, http.StatusForbidden, tt.reason, f.integ.ID)
+		})
+	}
+}
+
+// expiredAgo makes the assertion's NotOnOrAfter (Conditions and bearer
+// confirmation) d before the SP's now.
+func expiredAgo(d time.Duration) func(*saml.Assertion) {
+	return func(a *saml.Assertion) {
+		a.Conditions.NotOnOrAfter = t0.Add(-d)
+		a.Subject.SubjectConfirmations[0].SubjectConfirmationData.NotOnOrAfter = t0.Add(-d)
 	}
 }
 

@@ -91,7 +91,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // fixture is a reference SP with organization Acme (admin, ada and grace), an
 // outsider bob in another organization, and an Okta integration configured with
-// the test IdP.
+// the test IdP and connected (unless the options say otherwise).
 type fixture struct {
 	srv   *sp.Server
 	st    store.Store
@@ -106,26 +106,35 @@ type fixture struct {
 
 type fixtureOptions struct {
 	baseURL   string
-	noConnect bool // no integration at all
-	noConfig  bool // integration created, IdP not configured
-	noEntity  bool // IdP configured by hand without an entity ID
+	noConnect bool          // no integration at all
+	noConfig  bool          // integration created, IdP not configured
+	noEntity  bool          // IdP configured by hand without an entity ID
+	pending   bool          // configured but not connected (no Connect round trip yet)
+	store     store.Store   // nil means a fresh SQLite store
+	skew      time.Duration // Config.ClockSkew; 0 means the default
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sp.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st := o.store
+	if st == nil {
+		sq, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sp.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = sq.Close() })
+		st = sq
+	}
+	var err error
 	if o.baseURL == "" {
 		o.baseURL = baseURL
 	}
 	f := &fixture{st: st, logs: &logBuffer{}, clock: &clock{now: t0}, users: map[string]store.User{}}
 	f.srv, err = sp.New(sp.Config{
-		BaseURL: o.baseURL,
-		Store:   st,
-		Clock:   f.clock.Now,
-		Logger:  slog.New(slog.NewJSONHandler(f.logs, nil)),
+		BaseURL:   o.baseURL,
+		Store:     st,
+		Clock:     f.clock.Now,
+		Logger:    slog.New(slog.NewJSONHandler(f.logs, nil)),
+		ClockSkew: o.skew,
 	})
 	require.NoError(t, err)
 
@@ -167,6 +176,10 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	}
 	f.integ, err = f.srv.ConfigureManually(ctx, f.integ.ID, f.idp.SSOURL, f.idp.Cert.PEM, entity)
 	require.NoError(t, err)
+	if !o.pending {
+		f.integ, err = f.srv.SetIntegrationStatus(ctx, f.integ.ID, store.StatusConnected)
+		require.NoError(t, err)
+	}
 	return f
 }
 
@@ -241,7 +254,7 @@ func sessionCookie(res *http.Response) *http.Cookie {
 
 // assertRefused checks a refused SAML sign-in: status, the plain page, no session,
 // and exactly one log line naming the reason and the integration.
-func (f *fixture) assertRefused(t *testing.T, res *http.Response, status int, reason ssosaml.Reason, integrationID string) {
+func (f *fixture) assertRefused(t *testing.T, res *http.Response, status int, reason ssosaml.Reason, integrationID string) string {
 	t.Helper()
 	b := body(t, res)
 	assert.Equal(t, status, res.StatusCode, b)
@@ -263,6 +276,7 @@ func (f *fixture) assertRefused(t *testing.T, res *http.Response, status int, re
 	assert.Equal(t, string(reason), refusals[0]["reason"])
 	assert.Equal(t, integrationID, refusals[0]["integration_id"])
 	assert.NotEmpty(t, refusals[0]["cause"])
+	return b
 }
 
 func newServerOn(st store.Store, c *clock, logs *logBuffer) (*sp.Server, error) {

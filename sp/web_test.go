@@ -158,7 +158,8 @@ func TestCrossSiteFormsAreRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, fixtureOptions{})
 	c := f.signIn(t, "admin@acme.test", adminPassword)
-	for _, path := range []string{"/users/sign-in", "/users/sign-out", "/settings/sso/okta", "/settings/sso/okta/metadata", "/settings/sso/okta/manual"} {
+	for _, path := range []string{"/users/sign-in", "/users/sign-out", "/settings/sso/okta", "/settings/sso/okta/metadata", "/settings/sso/okta/manual",
+		"/settings/sso/okta/connect", "/settings/sso/okta/status", "/settings/teams", "/settings/api-tokens"} {
 		req := httptestRequest(http.MethodPost, path, "email=admin%40acme.test&password="+adminPassword+"&metadata_url=x")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
 		req.Header.Set("Origin", "https://evil.test")
@@ -188,6 +189,12 @@ func TestSSOSettingsAccess(t *testing.T) {
 		{http.MethodPost, "/settings/sso/okta"},
 		{http.MethodPost, "/settings/sso/okta/metadata"},
 		{http.MethodPost, "/settings/sso/okta/manual"},
+		{http.MethodPost, "/settings/sso/okta/connect"},
+		{http.MethodPost, "/settings/sso/okta/status"},
+		{http.MethodGet, "/settings/teams"},
+		{http.MethodPost, "/settings/teams"},
+		{http.MethodGet, "/settings/api-tokens"},
+		{http.MethodPost, "/settings/api-tokens"},
 	} {
 		var form url.Values
 		if r.method == http.MethodPost {
@@ -307,6 +314,11 @@ func TestConfigureThenSignIn(t *testing.T) {
 	admin := f.signIn(t, "admin@acme.test", adminPassword)
 	res := f.do(t, http.MethodPost, "/settings/sso/okta/metadata", url.Values{"metadata_url": {serveMetadata(t, f.idp.MetadataXML(t))}}, admin)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, body(t, res))
+
+	// Pending: nobody signs in with Okta until the admin connects.
+	res = f.postACS(t, f.integ.ID, form(f.response(t, "grace@acme.test")))
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+	f.connect(t, admin)
 
 	res = f.postACS(t, f.integ.ID, form(f.response(t, "grace@acme.test")))
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, body(t, res))

@@ -17,6 +17,7 @@ const (
 	ReasonUnknownIntegration Reason = "unknown_integration"
 	ReasonNotConfigured      Reason = "integration_not_configured"
 	ReasonDisabled           Reason = "integration_disabled"
+	ReasonNotConnected       Reason = "integration_not_connected"
 	ReasonMalformed          Reason = "malformed_response"
 	ReasonSignature          Reason = "bad_signature"
 	ReasonUntrustedCert      Reason = "untrusted_certificate"
@@ -31,6 +32,7 @@ const (
 	ReasonIdPStatus          Reason = "idp_error_status"
 	ReasonNoEmail            Reason = "no_email"
 	ReasonNotMember          Reason = "not_a_member"
+	ReasonNotAdmin           Reason = "not_an_admin"
 	ReasonInvalid            Reason = "invalid_response"
 	ReasonInternal           Reason = "internal_error"
 )
@@ -44,6 +46,8 @@ func (r Reason) info() (int, string) {
 		return http.StatusForbidden, "Okta sign-in is not set up for this organization yet."
 	case ReasonDisabled:
 		return http.StatusForbidden, "Okta sign-in is turned off for this organization."
+	case ReasonNotConnected:
+		return http.StatusForbidden, "Okta sign-in for this organization is not connected yet: an administrator must finish the setup with Connect in the Single Sign-On settings."
 	case ReasonMalformed:
 		return http.StatusBadRequest, "The sign-in response from Okta could not be read."
 	case ReasonSignature:
@@ -71,7 +75,9 @@ func (r Reason) info() (int, string) {
 	case ReasonNoEmail:
 		return http.StatusForbidden, "The sign-in response does not say who you are (no email address)."
 	case ReasonNotMember:
-		return http.StatusForbidden, "Your account is not a member of this organization."
+		return http.StatusForbidden, "You do not have access to this organization yet, and your email domain is not pre-approved for automatic sign-up. Ask your administrator to add you, or to pre-approve your email domain for a team."
+	case ReasonNotAdmin:
+		return http.StatusForbidden, "Only an administrator of this organization can finish connecting Okta. Sign in to Okta as an administrator who is assigned to the app, and try Connect again."
 	case ReasonInternal:
 		return http.StatusInternalServerError, "Something went wrong on our side."
 	default:

@@ -1,10 +1,13 @@
 package ssosaml
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/crewjam/saml"
 	"github.com/stretchr/testify/assert"
@@ -43,7 +46,7 @@ func TestReasonStatusAndText(t *testing.T) {
 		ReasonUnknownIntegration, ReasonNotConfigured, ReasonDisabled, ReasonMalformed, ReasonSignature,
 		ReasonUntrustedCert, ReasonCertNotValid, ReasonExpired, ReasonNotYetValid, ReasonAudience,
 		ReasonDestination, ReasonIssuer, ReasonRequestID, ReasonReplay, ReasonIdPStatus, ReasonNoEmail,
-		ReasonNotMember, ReasonInvalid,
+		ReasonNotMember, ReasonInvalid, ReasonNotConnected, ReasonNotAdmin,
 	}
 	for _, r := range all {
 		assert.GreaterOrEqual(t, r.Status(), 400, r)
@@ -64,9 +67,6 @@ func TestAsRefusal(t *testing.T) {
 
 func TestAssertionEmail(t *testing.T) {
 	t.Parallel()
-	attr := func(name, friendly, value string) saml.AttributeStatement {
-		return saml.AttributeStatement{Attributes: []saml.Attribute{{Name: name, FriendlyName: friendly, Values: []saml.AttributeValue{{Value: value}}}}}
-	}
 	tests := []struct {
 		name string
 		a    saml.Assertion
@@ -96,8 +96,60 @@ func TestAssertionEmail(t *testing.T) {
 	}
 }
 
-func TestPeekIssuer(t *testing.T) {
+func TestPeekResponse(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "", peekIssuer("%%%"))
-	assert.Equal(t, "", peekIssuer("aGVsbG8="))
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	const ns = `xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"`
+	tests := []struct {
+		name, in string
+		want     claims
+	}{
+		{"not base64", "%%%", claims{}},
+		{"not XML", b64("hello"), claims{}},
+		{"IdP-initiated", b64(`<samlp:Response ` + ns + `><saml:Issuer>r</saml:Issuer><saml:Assertion><saml:Issuer> a </saml:Issuer></saml:Assertion></samlp:Response>`),
+			claims{Issuer: "a"}},
+		{"Response names the request", b64(`<samlp:Response ` + ns + ` InResponseTo="id-1"><saml:Issuer>r</saml:Issuer></samlp:Response>`),
+			claims{Issuer: "r", InResponseTo: "id-1"}},
+		{"only the assertion names it", b64(`<samlp:Response ` + ns + `><saml:Assertion><saml:Subject>
+			<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData InResponseTo="id-2"/></saml:SubjectConfirmation>
+			</saml:Subject></saml:Assertion></samlp:Response>`),
+			claims{InResponseTo: "id-2"}},
+		{"the Response wins", b64(`<samlp:Response ` + ns + ` InResponseTo="id-1"><saml:Assertion><saml:Subject>
+			<saml:SubjectConfirmation><saml:SubjectConfirmationData InResponseTo="id-2"/></saml:SubjectConfirmation>
+			</saml:Subject></saml:Assertion></samlp:Response>`),
+			claims{InResponseTo: "id-1"}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, peekResponse(tt.in), tt.name)
+	}
+}
+
+func TestAssertionNames(t *testing.T) {
+	t.Parallel()
+	a := &saml.Assertion{AttributeStatements: []saml.AttributeStatement{
+		attr("email", "", "ada@acme.test"),
+		attr("firstName", "", " Ada "),
+		attr("lastName", "", "Lovelace"),
+		attr("sn", "", "Ignored, lastName came first"),
+	}}
+	given, family := assertionNames(a)
+	assert.Equal(t, "Ada", given)
+	assert.Equal(t, "Lovelace", family)
+
+	given, family = assertionNames(&saml.Assertion{AttributeStatements: []saml.AttributeStatement{
+		attr("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "", strings.Repeat("é", 300)),
+	}})
+	assert.LessOrEqual(t, len(given), 200)
+	assert.True(t, utf8.ValidString(given), "cut on a rune boundary")
+	assert.Empty(t, family)
+}
+
+func TestEmailDomain(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "acme.test", emailDomain("Ada@ACME.test"))
+	assert.Equal(t, "b.test", emailDomain(`"a@b"@b.test`))
+}
+
+func attr(name, friendly, value string) saml.AttributeStatement {
+	return saml.AttributeStatement{Attributes: []saml.Attribute{{Name: name, FriendlyName: friendly, Values: []saml.AttributeValue{{Value: value}}}}}
 }

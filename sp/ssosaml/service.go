@@ -1,7 +1,8 @@
 // Package ssosaml is the reference SP's SAML side of "Sign in with Okta": one
 // crewjam ServiceProvider per Okta integration, the IdP configuration of an
-// integration (from a metadata link or typed by hand), the SP metadata and the
-// Assertion Consumer Service.
+// integration (from a metadata link or typed by hand), the SP metadata, the
+// SP-initiated start (sign-in and the Connect round trip), the Assertion
+// Consumer Service and just-in-time provisioning.
 //
 // It speaks to the store and returns plain values and errors; the web package turns
 // them into pages, so everything here is also usable without HTTP (by the
@@ -25,6 +26,9 @@ import (
 const (
 	DefaultClockSkew    = 60 * time.Second
 	DefaultFetchTimeout = 10 * time.Second
+	// DefaultRequestTTL is how long an SP-initiated AuthnRequest waits for its
+	// response: long enough to type a password and answer an MFA prompt at Okta.
+	DefaultRequestTTL = 10 * time.Minute
 	// MaxMetadataSize bounds an IdP metadata document. Okta's is a few kilobytes;
 	// the bound keeps a wrong link from filling memory.
 	MaxMetadataSize = 1 << 20
@@ -44,6 +48,9 @@ type Config struct {
 	// crewjam applies its own fixed tolerance (saml.MaxClockSkew) first, so
 	// ClockSkew can only narrow it.
 	ClockSkew time.Duration
+	// RequestTTL is how long an SP-initiated request stays answerable; 0 means
+	// DefaultRequestTTL.
+	RequestTTL time.Duration
 }
 
 // Service holds what the SAML side of the SP needs. It has no mutable state of its
@@ -54,6 +61,7 @@ type Service struct {
 	now    func() time.Time
 	client *http.Client
 	skew   time.Duration
+	ttl    time.Duration
 }
 
 // New validates cfg and returns a Service.
@@ -65,7 +73,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("ssosaml: Store is required")
 	}
-	s := &Service{base: base, store: cfg.Store, now: cfg.Clock, client: cfg.HTTPClient, skew: cfg.ClockSkew}
+	s := &Service{base: base, store: cfg.Store, now: cfg.Clock, client: cfg.HTTPClient, skew: cfg.ClockSkew, ttl: cfg.RequestTTL}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -74,6 +82,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.skew == 0 {
 		s.skew = DefaultClockSkew
+	}
+	if s.ttl == 0 {
+		s.ttl = DefaultRequestTTL
+	}
+	if s.ttl < 0 {
+		return nil, errors.New("ssosaml: RequestTTL must not be negative")
 	}
 	if s.skew < 0 || s.skew > saml.MaxClockSkew {
 		return nil, fmt.Errorf("ssosaml: ClockSkew must be between 0 and %s", saml.MaxClockSkew)

@@ -101,6 +101,9 @@ type signInData struct {
 	Email string
 	Next  string
 	Error string
+	// OktaURL is the SP-initiated sign-in of the organization this browser last
+	// signed in to with Okta, when known.
+	OktaURL string
 }
 
 func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +117,7 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	h.render(w, r, http.StatusOK, pageSignIn, view{Title: "Sign in", Data: signInData{Next: next}})
+	h.render(w, r, http.StatusOK, pageSignIn, view{Title: "Sign in", Data: signInData{Next: next, OktaURL: h.oktaSignInURL(r, next)}})
 }
 
 // maxFormSize bounds the body of the SP's own forms; a certificate is the largest
@@ -133,7 +136,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	again := func() {
 		// One message whatever was wrong, so the form does not tell who has an account.
 		h.render(w, r, http.StatusUnauthorized, pageSignIn, view{Title: "Sign in", Data: signInData{
-			Email: email, Next: next, Error: "The email or password is incorrect.",
+			Email: email, Next: next, Error: "The email or password is incorrect.", OktaURL: h.oktaSignInURL(r, next),
 		}})
 	}
 	if email == "" || pw == "" {

@@ -22,6 +22,12 @@ type settingsData struct {
 	MetadataError string
 	ManualError   string
 	ManualField   string
+
+	// Provisioning (SCIM): the base URL for Okta, a token just made (shown
+	// this once) and a refusal.
+	SCIMBaseURL       string
+	NewSCIMToken      string
+	ProvisioningError string
 }
 
 func (h *Handler) settingsView(w http.ResponseWriter, r *http.Request, vw *viewer, status int, d settingsData) {
@@ -34,6 +40,7 @@ func (h *Handler) settingsView(w http.ResponseWriter, r *http.Request, vw *viewe
 	default:
 		d.Integration = &in
 		d.URLs = h.sso.URLs(in.ID)
+		d.SCIMBaseURL = h.scim.BaseURL()
 		// Show what is saved when the form is not being corrected.
 		if d.MetadataError == "" && d.MetadataURL == "" {
 			d.MetadataURL = in.MetadataURL
@@ -54,6 +61,12 @@ func notice(saved string) string {
 		return "Saved the Identity Provider details from the metadata link."
 	case "manual":
 		return "Saved the Identity Provider details."
+	case "okta-connected":
+		return "Okta is connected: your sign-in through Okta worked. People assigned to the app can now sign in with Okta."
+	case "disabled":
+		return "Okta sign-in is turned off."
+	case "enabled":
+		return "Okta sign-in is back on, pending: click Connect to finish."
 	}
 	return ""
 }

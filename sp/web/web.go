@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/ssoharness/ssoharness/sp/admin"
+	"github.com/ssoharness/ssoharness/sp/scimapi"
 	"github.com/ssoharness/ssoharness/sp/session"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
@@ -26,6 +28,12 @@ type Config struct {
 	SSO      *ssosaml.Service
 	Sessions *session.Manager
 	Logger   *slog.Logger
+	// Admin runs the organization administration behind the Teams and admin API
+	// token pages; nil means one on Store.
+	Admin *admin.Service
+	// SCIM is the provisioning switch behind the SSO settings' Provisioning
+	// section; required.
+	SCIM *scimapi.Server
 }
 
 // Handler serves the SP's pages and endpoints.
@@ -33,6 +41,8 @@ type Handler struct {
 	store    store.Store
 	sso      *ssosaml.Service
 	sessions *session.Manager
+	orgs     *admin.Service
+	scim     *scimapi.Server
 	log      *slog.Logger
 	pages    map[string]*template.Template
 	css      []byte
@@ -46,28 +56,36 @@ const (
 	pageSettings   = "settings_sso.html"
 	pageError      = "error.html"
 	pageSSORefused = "sso_refused.html"
+	pageTeams      = "settings_teams.html"
+	pageTeam       = "settings_team.html"
+	pageTokens     = "settings_tokens.html"
 )
 
 // New parses the templates once and returns the Handler.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.SSO == nil || cfg.Sessions == nil {
-		return nil, errors.New("web: Store, SSO and Sessions are required")
+	if cfg.Store == nil || cfg.SSO == nil || cfg.Sessions == nil || cfg.SCIM == nil {
+		return nil, errors.New("web: Store, SSO, Sessions and SCIM are required")
 	}
 	h := &Handler{
 		store:    cfg.Store,
 		sso:      cfg.SSO,
 		sessions: cfg.Sessions,
+		orgs:     cfg.Admin,
+		scim:     cfg.SCIM,
 		log:      cfg.Logger,
 		pages:    map[string]*template.Template{},
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	if h.orgs == nil {
+		h.orgs = admin.New(cfg.Store, nil)
+	}
 	layout, err := template.ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
-	for _, name := range []string{pageHome, pageSignIn, pageSettings, pageError, pageSSORefused} {
+	for _, name := range append([]string{pageHome, pageSignIn, pageSettings, pageError, pageSSORefused, pageTeams, pageTeam, pageTokens}, scimPages...) {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
@@ -89,8 +107,19 @@ func New(cfg Config) (*Handler, error) {
 	mux.HandleFunc("POST /settings/sso/okta", h.admin(h.connectOkta))
 	mux.HandleFunc("POST /settings/sso/okta/metadata", h.admin(h.configureMetadata))
 	mux.HandleFunc("POST /settings/sso/okta/manual", h.admin(h.configureManual))
+	mux.HandleFunc("POST /settings/sso/okta/connect", h.admin(h.connectRoundTrip))
+	mux.HandleFunc("POST /settings/sso/okta/status", h.admin(h.setStatus))
+	mux.HandleFunc("GET /settings/teams", h.admin(h.teams))
+	mux.HandleFunc("POST /settings/teams", h.admin(h.createTeam))
+	mux.HandleFunc("GET /settings/teams/{teamId}", h.admin(h.team))
+	mux.HandleFunc("POST /settings/teams/{teamId}/domains", h.admin(h.saveTeamDomains))
+	mux.HandleFunc("GET /settings/api-tokens", h.admin(h.tokens))
+	mux.HandleFunc("POST /settings/api-tokens", h.admin(h.createToken))
+	mux.HandleFunc("POST /settings/api-tokens/{tokenId}/revoke", h.admin(h.revokeToken))
+	mux.HandleFunc("GET /users/sign-in/sso/okta/{integrationId}", h.ssoSignIn)
 	mux.HandleFunc("GET /sso/okta/{integrationId}/metadata", h.spMetadata)
 	mux.HandleFunc(acsPattern, h.acs)
+	h.scimRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "Page not found", "There is nothing at this address.")
 	})

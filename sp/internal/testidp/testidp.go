@@ -4,6 +4,8 @@
 package testidp
 
 import (
+	"bytes"
+	"compress/flate"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -13,9 +15,11 @@ import (
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"testing"
 	"time"
 
@@ -143,8 +147,12 @@ type Response struct {
 	Unsigned bool
 	// SignWith signs with another key pair than the IdP's own.
 	SignWith *Cert
-	// InResponseTo makes it answer an SP-initiated request.
+	// InResponseTo makes it answer an SP-initiated request: it is set on the
+	// Response and on the bearer SubjectConfirmationData, as Okta does.
 	InResponseTo string
+	// Attributes are added as Okta's attribute statements do (basic name
+	// format, xs:string values), e.g. firstName and lastName.
+	Attributes map[string]string
 }
 
 // Response returns the base64 SAMLResponse form value.
@@ -190,6 +198,21 @@ func (p *IdP) ResponseXML(t testing.TB, sp SP, o Response) []byte {
 	a.Conditions.NotBefore = now.Add(-5 * time.Minute)
 	a.Conditions.NotOnOrAfter = now.Add(5 * time.Minute)
 	a.Subject.SubjectConfirmations[0].SubjectConfirmationData.NotOnOrAfter = now.Add(5 * time.Minute)
+	if len(o.Attributes) > 0 {
+		names := make([]string, 0, len(o.Attributes))
+		for n := range o.Attributes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var attrs []saml.Attribute
+		for _, n := range names {
+			attrs = append(attrs, saml.Attribute{
+				Name: n, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+				Values: []saml.AttributeValue{{Type: "xs:string", Value: o.Attributes[n]}},
+			})
+		}
+		a.AttributeStatements = append(a.AttributeStatements, saml.AttributeStatement{Attributes: attrs})
+	}
 	if o.Modify != nil {
 		o.Modify(a)
 	}
@@ -251,4 +274,54 @@ func sign(t testing.TB, c Cert, el *etree.Element) *etree.Element {
 		t.Fatal(err)
 	}
 	return signed.ChildElements()[len(signed.ChildElements())-1]
+}
+
+// AuthnRequest is an SP-initiated request as the IdP receives it over the
+// HTTP-Redirect binding.
+type AuthnRequest struct {
+	ID          string
+	ACS         string // AssertionConsumerServiceURL
+	Issuer      string // the SP entity ID
+	Destination string
+	RelayState  string
+	// URL is the address the SP redirected to, without the query.
+	URL string
+}
+
+// ParseRedirect reads the AuthnRequest that an SP's redirect (its Location)
+// carries: the SAMLRequest query parameter, deflated and base64-encoded.
+func ParseRedirect(t testing.TB, location string) AuthnRequest {
+	t.Helper()
+	u, err := url.Parse(location)
+	if err != nil {
+		t.Fatalf("redirect %q: %v", location, err)
+	}
+	q := u.Query()
+	raw, err := base64.StdEncoding.DecodeString(q.Get("SAMLRequest"))
+	if err != nil {
+		t.Fatalf("SAMLRequest is not base64: %v", err)
+	}
+	inflated, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(raw)), 1<<20))
+	if err != nil {
+		t.Fatalf("SAMLRequest is not deflated: %v", err)
+	}
+	var req saml.AuthnRequest
+	if err := xml.Unmarshal(inflated, &req); err != nil {
+		t.Fatalf("SAMLRequest is not an AuthnRequest: %v\n%s", err, inflated)
+	}
+	out := AuthnRequest{ID: req.ID, ACS: req.AssertionConsumerServiceURL, Destination: req.Destination, RelayState: q.Get("RelayState")}
+	if req.Issuer != nil {
+		out.Issuer = req.Issuer.Value
+	}
+	u.RawQuery = ""
+	out.URL = u.String()
+	return out
+}
+
+// Answer returns Okta's answer to req for email: a signed response, issued at
+// now, to the request's ACS and audience (its issuer), naming the request.
+func (p *IdP) Answer(t testing.TB, req AuthnRequest, o Response) string {
+	t.Helper()
+	o.InResponseTo = req.ID
+	return p.Response(t, SP{EntityID: req.Issuer, ACS: req.ACS}, o)
 }
