@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoharness/ssoharness/sp/admin"
+	"github.com/ssoharness/ssoharness/sp/adminapi"
+	"github.com/ssoharness/ssoharness/sp/scimapi"
 	"github.com/ssoharness/ssoharness/sp/session"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
@@ -42,13 +45,19 @@ type Config struct {
 	ClockSkew time.Duration
 	// SessionTTL is how long a sign-in lasts; 0 means 12 h.
 	SessionTTL time.Duration
+	// RequestTTL is how long an SP-initiated sign-in waits for the IdP's
+	// answer; 0 means 10 minutes.
+	RequestTTL time.Duration
 }
 
 // Server is the reference SP.
 type Server struct {
 	store store.Store
 	sso   *ssosaml.Service
+	orgs  *admin.Service
+	scim  *scimapi.Server
 	web   *web.Handler
+	root  http.Handler
 }
 
 // New checks cfg, fills in defaults and returns a Server.
@@ -74,25 +83,42 @@ func New(cfg Config) (*Server, error) {
 		Clock:      cfg.Clock,
 		HTTPClient: cfg.HTTPClient,
 		ClockSkew:  cfg.ClockSkew,
+		RequestTTL: cfg.RequestTTL,
 	})
 	if err != nil {
 		return nil, err
 	}
 	secure := strings.HasPrefix(sso.BaseURL(), "https://")
+	sessions := session.NewManager(cfg.Store, cfg.Clock, cfg.SessionTTL, secure)
+	orgs := admin.New(cfg.Store, cfg.Clock)
+	scim, err := scimapi.New(scimapi.Config{Store: cfg.Store, BaseURL: sso.BaseURL(), Clock: cfg.Clock, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
 	h, err := web.New(web.Config{
 		Store:    cfg.Store,
 		SSO:      sso,
-		Sessions: session.NewManager(cfg.Store, cfg.Clock, cfg.SessionTTL, secure),
+		Sessions: sessions,
 		Logger:   cfg.Logger,
+		Admin:    orgs,
+		SCIM:     scim,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Server{store: cfg.Store, sso: sso, web: h}, nil
+	api, err := adminapi.New(adminapi.Config{Store: cfg.Store, Admin: orgs, SSO: sso, Sessions: sessions, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(adminapi.Prefix+"/", api)
+	mux.Handle(scimapi.Prefix+"/", scim)
+	mux.Handle("/", h)
+	return &Server{store: cfg.Store, sso: sso, orgs: orgs, scim: scim, web: h, root: mux}, nil
 }
 
 // ServeHTTP serves the SP's pages and SAML endpoints.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.web.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.root.ServeHTTP(w, r) }
 
 // Store returns the store the Server uses.
 func (s *Server) Store() store.Store { return s.store }
@@ -127,4 +153,79 @@ func (s *Server) ConfigureManually(ctx context.Context, integrationID, ssoURL, c
 // configured integration.
 func (s *Server) SetIntegrationStatus(ctx context.Context, integrationID string, status store.IntegrationStatus) (store.Integration, error) {
 	return s.sso.SetStatus(ctx, integrationID, status)
+}
+
+// StartSignIn begins an SP-initiated sign-in (SSO-08) and returns the IdP URL to
+// send the browser to; returnTo is the page to land on afterwards (a path on
+// this site, else "/"). GET /users/sign-in/sso/okta/{integrationId} does the
+// same. A refusal is a *ssosaml.Refusal.
+func (s *Server) StartSignIn(ctx context.Context, integrationID, returnTo string) (string, error) {
+	return s.sso.StartSignIn(ctx, integrationID, returnTo)
+}
+
+// StartConnect begins the Connect round trip of a configured integration
+// (SSO-05) and returns the IdP URL to send the admin's browser to. A refusal is
+// a *ssosaml.Refusal.
+func (s *Server) StartConnect(ctx context.Context, integrationID string) (string, error) {
+	return s.sso.StartConnect(ctx, integrationID)
+}
+
+// Admin returns the organization administration service behind the Teams
+// pages and the admin API.
+func (s *Server) Admin() *admin.Service { return s.orgs }
+
+// CreateTeam creates a team in orgID. A refused name is an *admin.InputError.
+func (s *Server) CreateTeam(ctx context.Context, orgID, name string) (store.Team, error) {
+	return s.orgs.CreateTeam(ctx, orgID, name)
+}
+
+// AddTeamDomain pre-approves an email domain for JIT into a team of orgID
+// (JIT-01) and returns it as stored (lowercase). A refused domain, or one that
+// another team of orgID already pre-approves, is an *admin.InputError.
+func (s *Server) AddTeamDomain(ctx context.Context, orgID, teamID, domain string) (string, error) {
+	return s.orgs.AddTeamDomain(ctx, orgID, teamID, domain)
+}
+
+// RemoveTeamDomain stops pre-approving domain for a team of orgID.
+func (s *Server) RemoveTeamDomain(ctx context.Context, orgID, teamID, domain string) error {
+	return s.orgs.RemoveTeamDomain(ctx, orgID, teamID, domain)
+}
+
+// AddMember adds a local member to orgID, attaching an existing account
+// rather than duplicating it.
+func (s *Server) AddMember(ctx context.Context, orgID string, m admin.NewMember) (admin.Member, error) {
+	return s.orgs.AddMember(ctx, orgID, m)
+}
+
+// CreateAdminToken makes an admin API token for orgID and returns its secret
+// (shown once; only its hash is stored) and its record.
+func (s *Server) CreateAdminToken(ctx context.Context, orgID string) (string, store.AdminToken, error) {
+	return s.orgs.CreateAdminToken(ctx, orgID)
+}
+
+// RevokeAdminToken deletes an admin API token of orgID.
+func (s *Server) RevokeAdminToken(ctx context.Context, orgID, tokenID string) error {
+	return s.orgs.RevokeAdminToken(ctx, orgID, tokenID)
+}
+
+// SCIMBaseURL is the SCIM 2.0 base URL to enter in Okta's Provisioning tab.
+func (s *Server) SCIMBaseURL() string { return s.scim.BaseURL() }
+
+// EnableProvisioning turns SCIM provisioning on for a connected integration
+// (SCIM-01) and returns the Bearer token, which is never shown again: only its
+// hash is stored (SCIM-02). scimapi.ErrNotConnected while SSO is not working,
+// scimapi.ErrProvisioningOn when it is already on.
+func (s *Server) EnableProvisioning(ctx context.Context, integrationID string) (string, error) {
+	return s.scim.EnableProvisioning(ctx, integrationID, "api")
+}
+
+// RotateSCIMToken replaces the Bearer token; the old one fails at once.
+// scimapi.ErrProvisioningOff when provisioning is off.
+func (s *Server) RotateSCIMToken(ctx context.Context, integrationID string) (string, error) {
+	return s.scim.RotateToken(ctx, integrationID, "api")
+}
+
+// DisableProvisioning turns provisioning off; the token fails at once.
+func (s *Server) DisableProvisioning(ctx context.Context, integrationID string) error {
+	return s.scim.DisableProvisioning(ctx, integrationID, "api")
 }

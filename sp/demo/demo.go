@@ -83,6 +83,7 @@ type Result struct {
 	SPURL            string
 	OrgID            string
 	IntegrationID    string
+	SignInURL        string // SP-initiated sign-in
 	AdminEmail       string
 	AdminPassword    string
 	OktaDashboardURL string
@@ -99,6 +100,7 @@ func (r Result) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "  Reference SP:        %s\n", r.SPURL)
 	fmt.Fprintf(w, "  SP admin sign-in:    %s / %s\n", r.AdminEmail, r.AdminPassword)
 	fmt.Fprintf(w, "  Okta Integration ID: %s\n", r.IntegrationID)
+	fmt.Fprintf(w, "  SP Sign-in URL:      %s\n", r.SignInURL)
 	fmt.Fprintf(w, "  Fake Okta dashboard: %s\n", r.OktaDashboardURL)
 	fmt.Fprintf(w, "  Fake Okta sign-in:   %s / %s (the fake Okta lists its other users when it starts)\n", r.OktaUser, r.OktaPassword)
 	fmt.Fprintf(w, "  Assigned to the app: %s\n", strings.Join(r.Users, ", "))
@@ -144,6 +146,7 @@ func Seed(ctx context.Context, srv *sp.Server, opts Options) (Result, error) {
 		SPURL:            srv.BaseURL() + "/",
 		OrgID:            orgID,
 		IntegrationID:    in.ID,
+		SignInURL:        srv.URLs(in.ID).SignIn,
 		AdminEmail:       AdminEmail,
 		AdminPassword:    AdminPassword,
 		OktaDashboardURL: okta + "/app/UserHome",

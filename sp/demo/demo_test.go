@@ -149,7 +149,7 @@ func TestSeed(t *testing.T) {
 	assert.Equal(t, okta.srv.URL+"/app/UserHome", res.OktaDashboardURL)
 	var out bytes.Buffer
 	res.WriteSummary(&out)
-	for _, want := range []string{"http://127.0.0.1:8080/", "admin@acme.test / Demo-admin-1", res.IntegrationID, okta.srv.URL + "/app/UserHome", "ada@acme.test / Okta-demo-1", "ada@acme.test, grace@acme.test, admin@acme.test"} {
+	for _, want := range []string{"http://127.0.0.1:8080/", "admin@acme.test / Demo-admin-1", res.IntegrationID, "http://127.0.0.1:8080/users/sign-in/sso/okta/" + res.IntegrationID, okta.srv.URL + "/app/UserHome", "ada@acme.test / Okta-demo-1", "ada@acme.test, grace@acme.test, admin@acme.test"} {
 		assert.Contains(t, out.String(), want)
 	}
 }

@@ -72,6 +72,7 @@ type User struct {
 	GivenName    string
 	FamilyName   string
 	DisplayName  string
+	Locale       string // e.g. "en-US", as the IdP sent it; may be empty
 	PasswordHash string // empty: no local password (SSO only)
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -165,6 +166,15 @@ type AuditEvent struct {
 	At     time.Time
 }
 
+// AdminToken lets a program use an organization's admin API. Only the hash of
+// its secret is stored; the secret itself is shown once, when it is created.
+type AdminToken struct {
+	ID        string
+	OrgID     string
+	Hash      string // unique across the store
+	CreatedAt time.Time
+}
+
 // Store is the reference SP's persistence. Implementations must be safe for
 // concurrent use by many goroutines and by several processes sharing a database.
 //
@@ -256,6 +266,8 @@ type Store interface {
 	GetSession(ctx context.Context, idHash string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, idHash string) error
 
+	// CreatePendingRequest purges expired requests (at p.CreatedAt) as a side
+	// effect.
 	CreatePendingRequest(ctx context.Context, p PendingRequest) error
 	// TakePendingRequest returns and deletes the request in one step, so it is
 	// usable once even across replicas. Unknown, expired (at now) or belonging to
@@ -271,6 +283,19 @@ type Store interface {
 	// ListAudit returns the newest events first (by At, then by creation), at most
 	// limit of them; limit must be positive.
 	ListAudit(ctx context.Context, orgID string, limit int) ([]AuditEvent, error)
+
+	// CreateAdminToken needs an OrgID and a Hash (ErrInvalid otherwise); a hash
+	// that is already stored is ErrConflict.
+	CreateAdminToken(ctx context.Context, t AdminToken) (AdminToken, error)
+	// GetAdminTokenByHash finds the token whose secret hashes to hash.
+	GetAdminTokenByHash(ctx context.Context, hash string) (AdminToken, error)
+	ListAdminTokens(ctx context.Context, orgID string) ([]AdminToken, error)
+	// DeleteAdminToken revokes a token of orgID; a token of another organization
+	// is ErrNotFound.
+	DeleteAdminToken(ctx context.Context, orgID, id string) error
+
+	// SCIM provisioning: see scim.go.
+	SCIMStore
 }
 
 // NewID returns a random identifier with the given prefix: 128 bits of crypto/rand,

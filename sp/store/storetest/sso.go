@@ -205,6 +205,19 @@ var pendingRequestTests = []subtest{
 		_, err = s.TakePendingRequest(ctxOf(t), i.ID, "id-2", t0.Add(time.Hour))
 		require.ErrorIs(t, err, store.ErrNotFound, "after expiry")
 	}},
+	{"ExpiredArePurgedOnCreate", func(t *testing.T, s store.Store) {
+		i := mustIntegration(t, s, mustOrg(t, s, "Acme").ID)
+		require.NoError(t, s.CreatePendingRequest(ctxOf(t), store.PendingRequest{ID: "id-1", IntegrationID: i.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}))
+		require.NoError(t, s.CreatePendingRequest(ctxOf(t), store.PendingRequest{ID: "id-2", IntegrationID: i.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		// Created after id-1 expired: id-1 is gone, so its ID is free again, and
+		// id-2, still live, is kept.
+		later := t0.Add(2 * time.Minute)
+		require.NoError(t, s.CreatePendingRequest(ctxOf(t), store.PendingRequest{ID: "id-1", IntegrationID: i.ID, CreatedAt: later, ExpiresAt: later.Add(time.Minute)}))
+		require.ErrorIs(t, s.CreatePendingRequest(ctxOf(t), store.PendingRequest{ID: "id-2", IntegrationID: i.ID, CreatedAt: later, ExpiresAt: later.Add(time.Minute)}), store.ErrConflict)
+		got, err := s.TakePendingRequest(ctxOf(t), i.ID, "id-2", later)
+		require.NoError(t, err)
+		requireSameInstant(t, t0.Add(time.Hour), got.ExpiresAt)
+	}},
 	{"Refused", func(t *testing.T, s store.Store) {
 		i := mustIntegration(t, s, mustOrg(t, s, "Acme").ID)
 		exp := t0.Add(time.Minute)

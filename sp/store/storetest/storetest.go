@@ -43,10 +43,14 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PendingRequests", pendingRequestTests},
 		{"Assertions", assertionTests},
 		{"Audit", auditTests},
+		{"AdminTokens", adminTokenTests},
 		{"Cascades", cascadeTests},
 		{"Transactions", txTests},
 		{"Missing", missingTests},
 		{"Concurrency", concurrencyTests},
+		{"SCIMUsers", scimUserTests},
+		{"SCIMGroups", scimGroupTests},
+		{"SCIMConcurrency", scimConcurrencyTests},
 		{"Lifecycle", lifecycleTests},
 	}
 	for _, area := range areas {

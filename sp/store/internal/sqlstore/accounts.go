@@ -44,11 +44,11 @@ func (s *Store) ListOrganizations(ctx context.Context) ([]store.Organization, er
 	return list(ctx, s, `SELECT `+orgCols+` FROM organizations ORDER BY seq`, nil, scanOrg)
 }
 
-const userCols = "users.id, users.email, users.given_name, users.family_name, users.display_name, users.password_hash, users.created_at, users.updated_at"
+const userCols = "users.id, users.email, users.given_name, users.family_name, users.display_name, users.locale, users.password_hash, users.created_at, users.updated_at"
 
 func scanUser(r rowScanner) (store.User, error) {
 	var u store.User
-	err := scanRow(r, &u.ID, &u.Email, &u.GivenName, &u.FamilyName, &u.DisplayName,
+	err := scanRow(r, &u.ID, &u.Email, &u.GivenName, &u.FamilyName, &u.DisplayName, &u.Locale,
 		&u.PasswordHash, &u.CreatedAt, &u.UpdatedAt)
 	return u, err
 }
@@ -77,9 +77,9 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) (store.User, error
 		u.UpdatedAt = u.CreatedAt
 	}
 	u.UpdatedAt = stamp(u.UpdatedAt)
-	_, err = s.exec(ctx, `INSERT INTO users (id, email, email_key, given_name, family_name, display_name, password_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, key, u.GivenName, u.FamilyName, u.DisplayName, u.PasswordHash, u.CreatedAt, u.UpdatedAt)
+	_, err = s.exec(ctx, `INSERT INTO users (id, email, email_key, given_name, family_name, display_name, locale, password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, key, u.GivenName, u.FamilyName, u.DisplayName, u.Locale, u.PasswordHash, u.CreatedAt, u.UpdatedAt)
 	if err != nil {
 		return store.User{}, err
 	}
@@ -102,9 +102,9 @@ func (s *Store) UpdateUser(ctx context.Context, u store.User) (store.User, error
 	}
 	u.UpdatedAt = stamp(u.UpdatedAt)
 	created, err := oneWrite(ctx, s, "user "+u.ID, `UPDATE users
-		SET email = ?, email_key = ?, given_name = ?, family_name = ?, display_name = ?, password_hash = ?, updated_at = ?
+		SET email = ?, email_key = ?, given_name = ?, family_name = ?, display_name = ?, locale = ?, password_hash = ?, updated_at = ?
 		WHERE id = ? RETURNING created_at`,
-		[]any{u.Email, key, u.GivenName, u.FamilyName, u.DisplayName, u.PasswordHash, u.UpdatedAt, u.ID}, scanTime)
+		[]any{u.Email, key, u.GivenName, u.FamilyName, u.DisplayName, u.Locale, u.PasswordHash, u.UpdatedAt, u.ID}, scanTime)
 	if err != nil {
 		return store.User{}, err
 	}

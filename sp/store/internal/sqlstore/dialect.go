@@ -26,6 +26,9 @@ type Dialect struct {
 	// that a caller can handle, say, ErrConflict and carry on in the same
 	// transaction, as it can on SQLite.
 	FailedStatementAbortsTx bool
+	// PrepareStatements keeps statements prepared (stmtCache), for drivers
+	// that compile every query otherwise.
+	PrepareStatements bool
 	// MigrationLock runs first in the migration transaction so that processes
 	// starting together apply migrations one after another. Empty when the
 	// transaction itself already excludes other writers (SQLite BEGIN IMMEDIATE).

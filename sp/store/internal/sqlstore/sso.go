@@ -114,9 +114,16 @@ func (s *Store) CreatePendingRequest(ctx context.Context, p store.PendingRequest
 	case p.ExpiresAt.IsZero():
 		return invalid("pending request has no expiry")
 	}
+	p.CreatedAt = stamp(p.CreatedAt)
+	// Requests whose browser never came back are purged here, so that anyone
+	// opening the sign-in URL over and over fills the table for minutes, not for
+	// good.
+	if _, err := s.exec(ctx, `DELETE FROM pending_requests WHERE expires_at <= ?`, p.CreatedAt); err != nil {
+		return err
+	}
 	_, err := s.exec(ctx, `INSERT INTO pending_requests (id, integration_id, relay_state, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`,
-		p.ID, p.IntegrationID, p.RelayState, stamp(p.CreatedAt), stamp(p.ExpiresAt))
+		p.ID, p.IntegrationID, p.RelayState, p.CreatedAt, stamp(p.ExpiresAt))
 	return err
 }
 

@@ -23,6 +23,8 @@ type Store struct {
 	// as a whole if the method fails, so its statements need no savepoint of
 	// their own.
 	guarded bool
+	// stmts keeps statements prepared; nil when the dialect does not want it.
+	stmts *stmtCache
 }
 
 type txState struct {
@@ -36,7 +38,7 @@ var _ store.Store = (*Store)(nil)
 
 // New returns a Store using db, whose schema is already migrated. The Store owns
 // db: Close closes it.
-func New(db *sql.DB, d *Dialect) *Store { return &Store{d: d, db: db} }
+func New(db *sql.DB, d *Dialect) *Store { return &Store{d: d, db: db, stmts: newStmtCache(db, d)} }
 
 // Close closes the pool. A Store handed to an InTx function does not own the
 // pool, so closing it is a mistake worth reporting rather than ignoring.
@@ -44,7 +46,9 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return fmt.Errorf("%w: Close called on the transaction of InTx", store.ErrInvalid)
 	}
-	return s.db.Close()
+	err := s.db.Close()
+	s.stmts.wait()
+	return err
 }
 
 // InTx runs fn in a transaction, or, when s is already in one, under a
@@ -74,7 +78,7 @@ func (s *Store) begin(ctx context.Context, fn func(tx *Store) error) error {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Store{d: s.d, db: s.db, tx: &txState{tx: sqlTx}}); err != nil {
+	if err := fn(&Store{d: s.d, db: s.db, tx: &txState{tx: sqlTx}, stmts: s.stmts}); err != nil {
 		done = true
 		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("%s: rollback: %w", s.d.Name, rbErr))
@@ -93,7 +97,7 @@ func (s *Store) savepoint(ctx context.Context, guarded bool, fn func(tx *Store) 
 	if _, err := s.tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return s.mapErr(err)
 	}
-	if err := fn(&Store{d: s.d, db: s.db, tx: s.tx, guarded: guarded}); err != nil {
+	if err := fn(&Store{d: s.d, db: s.db, tx: s.tx, guarded: guarded, stmts: s.stmts}); err != nil {
 		if _, rbErr := s.tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("%s: rollback to savepoint: %w", s.d.Name, rbErr))
 		}
@@ -156,7 +160,7 @@ func (s *Store) args(args []any) []any {
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	var n int64
 	err := s.write(ctx, func(s *Store) error {
-		res, err := s.q().ExecContext(ctx, s.d.rebind(query), s.args(args)...)
+		res, err := s.execContext(ctx, s.d.rebind(query), s.args(args))
 		if err != nil {
 			return s.mapErr(err)
 		}
@@ -180,7 +184,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 
 // one reads a single row; no row is ErrNotFound naming what was looked for.
 func one[T any](ctx context.Context, s *Store, what, query string, args []any, scan func(rowScanner) (T, error)) (T, error) {
-	v, err := scan(s.q().QueryRowContext(ctx, s.d.rebind(query), s.args(args)...))
+	v, err := queryRow(ctx, s, s.d.rebind(query), s.args(args), scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, notFound(what)
 	}
@@ -201,20 +205,16 @@ func oneWrite[T any](ctx context.Context, s *Store, what, query string, args []a
 // list reads every row. The result is never nil, so that callers rendering JSON
 // get [] rather than null.
 func list[T any](ctx context.Context, s *Store, query string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
-	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), s.args(args)...)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	defer rows.Close()
 	out := []T{}
-	for rows.Next() {
+	err := s.queryRows(ctx, s.d.rebind(query), s.args(args), func(rows *sql.Rows) error {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, s.mapErr(err)
+			return err
 		}
 		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.mapErr(err)
 	}
 	return out, nil
