@@ -15,3 +15,14 @@ Feature: Each response answers one request, once
     Then the service provider refuses the sign-in with a page saying why
     And the service provider logs why it refused the sign-in
     And the replayed response signs nobody in
+
+  Scenario: A response answering a request the service provider never made is refused
+    Given Okta will send responses answering a request the service provider never made
+    When "ada@acme.test" signs in with the Sign-in URL of "Acme"
+    Then the service provider refuses the sign-in with a page saying why
+    And the service provider logs why it refused the sign-in
+    And nobody is signed in to the service provider
+
+  Scenario: A response to a sign-in started here is accepted
+    When "ada@acme.test" signs in with the Sign-in URL of "Acme"
+    Then "ada@acme.test" is signed in to the service provider as a member of "Acme"

@@ -28,9 +28,7 @@ func (w *world) anOrganization(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	t := &tenant{org: org}
-	w.tenants[name] = t
-	w.last = t
+	w.tenants[name] = &tenant{org: org}
 	return nil
 }
 
@@ -57,6 +55,7 @@ func (w *world) addAppInOkta(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	w.last = t
 	// SSO-02: nothing but the Integration ID was typed, yet both sides agree.
 	if t.app.ACSURL != t.integ.ACSURL || t.app.Audience != t.integ.EntityID {
 		return errorf("the app in Okta derived ACS %q and audience %q; the SP expects %q and %q",

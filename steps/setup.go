@@ -25,8 +25,7 @@ func (w *world) registerSetup(sc *godog.ScenarioContext) {
 	sc.Step(`^the SSO settings of "([^"]*)" show an Integration ID that is hard to guess$`, w.integrationIDHardToGuess)
 	sc.Step(`^the Okta integration of "([^"]*)" is (pending|connected|disabled)$`, w.integrationStatusIs)
 	sc.Step(`^"([^"]*)" and "([^"]*)" have different Integration IDs$`, w.differentIntegrationIDs)
-	sc.Step(`^the app in Okta sends sign-ins to the ACS URL that the SSO settings of "([^"]*)" show$`, w.appACSMatches)
-	sc.Step(`^the app in Okta uses the audience that the SSO settings of "([^"]*)" show$`, w.appAudienceMatches)
+	sc.Step(`^the app in Okta (sends sign-ins to the ACS URL|uses the audience) that the SSO settings of "([^"]*)" show$`, w.appURLMatches)
 	sc.Step(`^the admin of "([^"]*)" pastes the app's metadata link$`, w.pastesMetadataLink)
 	sc.Step(`^the admin of "([^"]*)" pastes (a link that is not a URL|a link to a host that does not answer|a link to a page that is not SAML metadata|the metadata link of an app whose certificate has expired|a metadata link whose certificate is signed with SHA-1)$`, w.pastesBadLink)
 	sc.Step(`^the admin of "([^"]*)" types the app's SSO URL and certificate$`, w.typesSSOURLAndCert)
@@ -96,24 +95,18 @@ func (w *world) differentIntegrationIDs(ctx context.Context, a, b string) error 
 	return nil
 }
 
-func (w *world) appACSMatches(ctx context.Context, name string) error {
+// appURLMatches compares what the app in Okta derived with what the SP shows.
+func (w *world) appURLMatches(ctx context.Context, which, name string) error {
 	t, err := w.tenant(name)
 	if err != nil {
 		return err
 	}
-	if t.app.ACSURL == "" || t.app.ACSURL != t.integ.ACSURL {
-		return errorf("the app in Okta posts to %q, the SSO settings show %q", t.app.ACSURL, t.integ.ACSURL)
+	okta, sp := t.app.ACSURL, t.integ.ACSURL
+	if which == "uses the audience" {
+		okta, sp = t.app.Audience, t.integ.EntityID
 	}
-	return nil
-}
-
-func (w *world) appAudienceMatches(ctx context.Context, name string) error {
-	t, err := w.tenant(name)
-	if err != nil {
-		return err
-	}
-	if t.app.Audience == "" || t.app.Audience != t.integ.EntityID {
-		return errorf("the app in Okta uses audience %q, the SSO settings show %q", t.app.Audience, t.integ.EntityID)
+	if okta == "" || okta != sp {
+		return errorf("the app in Okta has %q, the SSO settings show %q", okta, sp)
 	}
 	return nil
 }

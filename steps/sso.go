@@ -15,7 +15,6 @@ func (w *world) registerSSO(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]*)" opens the app from the Okta dashboard$`, w.opensFromDashboard)
 	sc.Step(`^"([^"]*)" opens the app's embed link$`, w.opensEmbedLink)
 	sc.Step(`^"([^"]*)" is signed in to the service provider as a member of "([^"]*)"$`, w.isSignedInAs)
-	sc.Step(`^Okta refuses because the user is not assigned to the app$`, w.oktaRefusesUnassigned)
 	sc.Step(`^nobody is signed in to the service provider$`, w.nobodySignedIn)
 }
 

@@ -37,6 +37,9 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 		w.registerSetup(sc)
 		w.registerSSO(sc)
 		w.registerRefusals(sc)
+		w.registerSignIn(sc)
+		w.registerProvisioning(sc)
+		w.registerSCIMProtocol(sc)
 	}
 }
 

@@ -32,11 +32,14 @@ type world struct {
 	sp       target.Target
 
 	tenants map[string]*tenant // by organization name
-	last    *tenant            // the organization set up last: "the app" of a scenario
+	last    *tenant            // the organization whose app was added in Okta last: "the app"
 
 	// lastActor is the person who acted last; attacker replays what others sent.
 	lastActor *person
 	attacker  *person
+	// reqMark is the last SCIM request Okta had logged before the scenario's
+	// latest action.
+	reqMark int64
 	// problem is what the scenario made wrong on purpose.
 	problem target.Problem
 
@@ -48,6 +51,8 @@ type world struct {
 
 	mu       sync.Mutex
 	browsers map[string]*person // by email
+
+	proto *scimProtocol // what the SCIM protocol steps remember
 }
 
 // tenant is one organization at the SP and its app in Okta.
@@ -55,6 +60,11 @@ type tenant struct {
 	org   target.Org
 	integ target.Integration
 	app   idpsim.App
+	teams map[string]target.Team // by name
+
+	// SCIM: the base URL and the Bearer token the SP showed when provisioning
+	// was turned on.
+	scimURL, scimToken string
 }
 
 // person is someone in the scenario: their Okta account and their browser.

@@ -12,14 +12,17 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/ssoharness/ssoharness/sp"
+	"github.com/ssoharness/ssoharness/sp/admin"
 	"github.com/ssoharness/ssoharness/sp/session"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
+	"github.com/ssoharness/ssoharness/steps/browser"
 )
 
 // InProcess is the reference SP on an httptest server with its own SQLite
@@ -71,18 +74,99 @@ func (t *InProcess) CreateOrganization(ctx context.Context, name string) (Org, e
 }
 
 func (t *InProcess) AddMember(ctx context.Context, org Org, m Member) error {
-	return t.store.InTx(ctx, func(tx store.Store) error {
-		u, err := tx.GetUserByEmail(ctx, m.Email)
-		if errors.Is(err, store.ErrNotFound) {
-			u, err = tx.CreateUser(ctx, store.User{Email: m.Email, GivenName: m.GivenName, FamilyName: m.FamilyName,
-				DisplayName: m.GivenName + " " + m.FamilyName})
-		}
+	role := store.RoleMember
+	if m.Admin {
+		role = store.RoleAdmin
+	}
+	_, err := t.sp.AddMember(ctx, org.ID, admin.NewMember{Email: m.Email, GivenName: m.GivenName, FamilyName: m.FamilyName, Role: role})
+	return err
+}
+
+func (t *InProcess) StartConnect(ctx context.Context, org Org) (string, error) {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return "", err
+	}
+	return t.sp.StartConnect(ctx, i.ID)
+}
+
+func (t *InProcess) CreateTeam(ctx context.Context, org Org, name string) (Team, error) {
+	team, err := t.sp.CreateTeam(ctx, org.ID, name)
+	if err != nil {
+		return Team{}, err
+	}
+	return Team{ID: team.ID, Name: team.Name}, nil
+}
+
+func (t *InProcess) AddTeamDomain(ctx context.Context, org Org, team Team, domain string) error {
+	_, err := t.sp.AddTeamDomain(ctx, org.ID, team.ID, domain)
+	return err
+}
+
+func (t *InProcess) TeamMembers(ctx context.Context, org Org, team Team) ([]string, error) {
+	users, err := t.store.ListTeamMembers(ctx, team.ID)
+	if err != nil {
+		return nil, err
+	}
+	emails := make([]string, len(users))
+	for i, u := range users {
+		emails[i] = u.Email
+	}
+	return emails, nil
+}
+
+func (t *InProcess) OrgMembers(ctx context.Context, org Org) ([]string, error) {
+	ms, err := t.store.ListMemberships(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	var emails []string
+	for _, m := range ms {
+		u, err := t.store.GetUser(ctx, m.UserID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		_, err = tx.AddMembership(ctx, store.Membership{UserID: u.ID, OrgID: org.ID, Role: store.RoleMember, Source: store.SourceLocal})
-		return err
-	})
+		emails = append(emails, u.Email)
+	}
+	return emails, nil
+}
+
+func (t *InProcess) HasAccount(ctx context.Context, email string) (bool, error) {
+	_, err := t.store.GetUserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// HoldsSecret reads every file of the SP's store (the database and its
+// write-ahead log) and its log lines, looking for secret as written.
+func (t *InProcess) HoldsSecret(ctx context.Context, secret string) (bool, error) {
+	if secret == "" {
+		return false, errors.New("no secret to look for")
+	}
+	entries, err := os.ReadDir(t.dir)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(t.dir, e.Name()))
+		if err != nil {
+			return false, err
+		}
+		if bytes.Contains(b, []byte(secret)) {
+			return true, nil
+		}
+	}
+	t.log.mu.Lock()
+	defer t.log.mu.Unlock()
+	return bytes.Contains(t.log.buf.Bytes(), []byte(secret)), nil
 }
 
 func (t *InProcess) ConnectOkta(ctx context.Context, org Org) (Integration, error) {
@@ -133,6 +217,101 @@ func (t *InProcess) MarkConnected(ctx context.Context, org Org) error {
 	return err
 }
 
+func (t *InProcess) EnableProvisioning(ctx context.Context, org Org) (string, string, error) {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return "", "", err
+	}
+	token, err := t.sp.EnableProvisioning(ctx, i.ID)
+	return t.sp.SCIMBaseURL(), token, err
+}
+
+func (t *InProcess) RotateSCIMToken(ctx context.Context, org Org) (string, error) {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return "", err
+	}
+	return t.sp.RotateSCIMToken(ctx, i.ID)
+}
+
+func (t *InProcess) DisableProvisioning(ctx context.Context, org Org) error {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	return t.sp.DisableProvisioning(ctx, i.ID)
+}
+
+func (t *InProcess) FindTeam(ctx context.Context, org Org, name string) (Team, bool, error) {
+	teams, err := t.store.ListTeams(ctx, org.ID)
+	if err != nil {
+		return Team{}, false, err
+	}
+	for _, tm := range teams {
+		if strings.EqualFold(tm.Name, name) {
+			return Team{ID: tm.ID, Name: tm.Name}, true, nil
+		}
+	}
+	return Team{}, false, nil
+}
+
+func (t *InProcess) AddTeamResource(ctx context.Context, org Org, team Team, name string) error {
+	_, err := t.store.CreateResource(ctx, store.Resource{TeamID: team.ID, Kind: "monitor", Name: name})
+	return err
+}
+
+func (t *InProcess) TeamResources(ctx context.Context, org Org, team Team) ([]string, error) {
+	rs, err := t.store.ListResources(ctx, team.ID)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.Name
+	}
+	return names, nil
+}
+
+func (t *InProcess) Profile(ctx context.Context, email string) (Member, error) {
+	u, err := t.store.GetUserByEmail(ctx, email)
+	if err != nil {
+		return Member{}, err
+	}
+	return Member{Email: u.Email, GivenName: u.GivenName, FamilyName: u.FamilyName}, nil
+}
+
+// PasswordSignIn fills in the SP's own sign-in form.
+func (t *InProcess) PasswordSignIn(ctx context.Context, b *browser.Browser, email, password string) error {
+	page, err := b.Get(ctx, t.srv.URL+"/users/sign-in")
+	if err != nil {
+		return err
+	}
+	form, ok := page.FormWithField("password")
+	if !ok {
+		return fmt.Errorf("the sign-in page has no password form (status %d)", page.Status)
+	}
+	page, err = b.Submit(ctx, form, map[string]string{"email": email, "password": password})
+	if err != nil {
+		return err
+	}
+	if page.Status >= 400 {
+		return fmt.Errorf("password sign-in as %s: status %d", email, page.Status)
+	}
+	return nil
+}
+
+func (t *InProcess) AuditActions(ctx context.Context, org Org) ([]string, error) {
+	es, err := t.store.ListAudit(ctx, org.ID, 1000)
+	if err != nil {
+		return nil, err
+	}
+	actions := make([]string, len(es))
+	for i, e := range es {
+		actions[i] = e.Action + " " + e.Target
+	}
+	return actions, nil
+}
+
 func (t *InProcess) DisableOkta(ctx context.Context, org Org) error {
 	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
 	if err != nil {
@@ -155,8 +334,10 @@ var refusalReasons = map[Problem][]ssosaml.Reason{
 	ProblemUnknownRequest:     {ssosaml.ReasonRequestID},
 	ProblemReplay:             {ssosaml.ReasonReplay},
 	ProblemUnknownIntegration: {ssosaml.ReasonUnknownIntegration},
-	ProblemNotConnected:       {ssosaml.ReasonNotConfigured},
+	ProblemNotConnected:       {ssosaml.ReasonNotConnected},
 	ProblemDisabled:           {ssosaml.ReasonDisabled},
+	ProblemNotAdmin:           {ssosaml.ReasonNotAdmin},
+	ProblemNotApproved:        {ssosaml.ReasonNotMember},
 }
 
 // RefusalLogged looks for the SP's one log line per refusal, with its reason.

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+
+	"github.com/ssoharness/ssoharness/steps/browser"
 )
 
 // ErrUnsupported is returned by a target that cannot offer a capability; the
@@ -57,6 +59,8 @@ const (
 	ProblemUnknownIntegration Problem = "unknown-integration"
 	ProblemNotConnected       Problem = "not-connected"
 	ProblemDisabled           Problem = "disabled"
+	ProblemNotAdmin           Problem = "not-an-admin"
+	ProblemNotApproved        Problem = "domain-not-approved"
 )
 
 // Member is a person to create at the SP.
@@ -64,6 +68,13 @@ type Member struct {
 	Email      string
 	GivenName  string
 	FamilyName string
+	Admin      bool
+}
+
+// Team is a team of an organization.
+type Team struct {
+	ID   string
+	Name string
 }
 
 // SignedIn is who a browser is signed in as at the SP.
@@ -89,6 +100,44 @@ type Target interface {
 	// MarkConnected finishes the setup without the browser round trip, for
 	// scenarios about what happens after setup.
 	MarkConnected(ctx context.Context, org Org) error
+	// StartConnect is the admin's "Connect" button: the URL it sends the
+	// admin's browser to (the IdP, with an AuthnRequest).
+	StartConnect(ctx context.Context, org Org) (string, error)
+	// CreateTeam creates a team; AddTeamDomain pre-approves an email domain
+	// for just-in-time provisioning into it.
+	CreateTeam(ctx context.Context, org Org, name string) (Team, error)
+	AddTeamDomain(ctx context.Context, org Org, team Team, domain string) error
+	// TeamMembers lists the emails of a team's members.
+	TeamMembers(ctx context.Context, org Org, team Team) ([]string, error)
+	// OrgMembers lists the emails of an organization's members.
+	OrgMembers(ctx context.Context, org Org) ([]string, error)
+	// HasAccount tells whether any account with this email exists at the SP.
+	HasAccount(ctx context.Context, email string) (bool, error)
+	// HoldsSecret tells whether secret appears as written in what the SP
+	// stores (its database files) or logs: a SCIM token must be kept only as
+	// a hash. ErrUnsupported when the target cannot look.
+	HoldsSecret(ctx context.Context, secret string) (bool, error)
+	// EnableProvisioning turns SCIM provisioning on and returns the SCIM base
+	// URL and the Bearer token the SP shows once.
+	EnableProvisioning(ctx context.Context, org Org) (scimURL, token string, err error)
+	// RotateSCIMToken replaces the Bearer token and returns the new one.
+	RotateSCIMToken(ctx context.Context, org Org) (string, error)
+	// DisableProvisioning turns SCIM provisioning off.
+	DisableProvisioning(ctx context.Context, org Org) error
+	// FindTeam finds a team of org by name; ok is false when there is none.
+	FindTeam(ctx context.Context, org Org, name string) (team Team, ok bool, err error)
+	// AddTeamResource gives a team something it owns (a monitor).
+	AddTeamResource(ctx context.Context, org Org, team Team, name string) error
+	// TeamResources lists the names of what a team owns; a deleted team owns
+	// nothing.
+	TeamResources(ctx context.Context, org Org, team Team) ([]string, error)
+	// Profile reads an account's name as the SP shows it.
+	Profile(ctx context.Context, email string) (Member, error)
+	// PasswordSignIn signs the browser in with a local password, through the
+	// SP's sign-in form.
+	PasswordSignIn(ctx context.Context, b *browser.Browser, email, password string) error
+	// AuditActions lists the actions recorded in org's audit log, newest first.
+	AuditActions(ctx context.Context, org Org) ([]string, error)
 	// DisableOkta turns the organization's Okta sign-in off.
 	DisableOkta(ctx context.Context, org Org) error
 	// RefusalLogged checks that the SP logged a refused sign-in for the given
