@@ -389,3 +389,45 @@ func TestAddTeamDomainRefusals(t *testing.T) {
 	_, err = f.srv.AddTeamDomain(ctx, f.org.ID, "team_missing", "x.test")
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
+
+// JIT-03: JIT never brings back someone SCIM deactivated in the organization;
+// a deactivation in another organization does not count.
+func TestJITRefusesSCIMDeactivatedUser(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		userName  string // of the inactive SCIM user
+		otherOrg  bool   // the record belongs to another organization
+		wantReply ssosaml.Reason
+	}{
+		{"deactivated here, same case", "gone@acme.test", false, ssosaml.ReasonDeprovisioned},
+		{"deactivated here, other case", "Gone@ACME.test", false, ssosaml.ReasonDeprovisioned},
+		{"deactivated in another organization", "gone@acme.test", true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			f := newFixture(t, fixtureOptions{})
+			f.mustTeamWithDomain(t, "Physics", "acme.test")
+			orgID := f.org.ID
+			if tt.otherOrg {
+				orgID = f.otherIntegration(t).OrgID
+			}
+			_, err := f.st.CreateSCIMUser(ctx, store.SCIMUser{OrgID: orgID, UserName: tt.userName,
+				Emails: []string{tt.userName}, Active: false, Profile: "{}"})
+			require.NoError(t, err)
+
+			res := f.postACS(t, f.integ.ID, f.jitResponse(t, "gone@acme.test", "Gone", "Away"))
+			if tt.wantReply == "" {
+				assert.Equal(t, http.StatusSeeOther, res.StatusCode, "JIT goes ahead")
+				_, err := f.st.GetUserByEmail(ctx, "gone@acme.test")
+				assert.NoError(t, err)
+				return
+			}
+			f.assertRefused(t, res, http.StatusForbidden, tt.wantReply, f.integ.ID)
+			_, err = f.st.GetUserByEmail(ctx, "gone@acme.test")
+			assert.ErrorIs(t, err, store.ErrNotFound, "nothing created")
+		})
+	}
+}

@@ -35,6 +35,10 @@ func (s *Service) provision(ctx context.Context, in store.Integration, email str
 			return fmt.Errorf("find team domain: %w", err)
 		}
 		if err := jitAllowed(ctx, tx, in.OrgID, email); err != nil {
+			var ref *Refusal
+			if errors.As(err, &ref) {
+				ref.IntegrationID = in.ID
+			}
 			return err
 		}
 		action := "jit.attach"
@@ -96,14 +100,28 @@ func (s *Service) provision(ctx context.Context, in store.Integration, email str
 }
 
 // jitAllowed is the last word on joining email to organization orgID by JIT,
-// asked inside the provisioning transaction tx. It allows everything today.
+// asked inside the provisioning transaction tx.
 //
-// JIT-03: it must refuse a person whom SCIM deactivated in orgID — a SCIM user
-// record of orgID for this email (userName or primary email, compared
+// JIT-03: it refuses a person whom SCIM deactivated in orgID — a SCIM user
+// record of orgID for this email (by userName, or by any of its emails, compared
 // case-insensitively) with active=false — so that signing in through Okta never
-// brings back someone the IdP removed. Return a *Refusal (reason and cause) to
-// refuse; any other error is an internal failure and rolls the sign-up back.
+// brings back someone the IdP removed. Only the IdP reactivating them over SCIM
+// does (SCIM-13).
 func jitAllowed(ctx context.Context, tx store.Store, orgID, email string) error {
+	f := &store.SCIMFilter{Logic: store.SCIMOr,
+		Left:  &store.SCIMFilter{Attr: store.SCIMAttrUserName, Value: email},
+		Right: &store.SCIMFilter{Attr: store.SCIMAttrEmail, Value: email},
+	}
+	users, err := tx.ListSCIMUsers(ctx, orgID, store.SCIMQuery{Filter: f, Limit: 10})
+	if err != nil {
+		return fmt.Errorf("look up SCIM users for %q: %w", email, err)
+	}
+	for _, u := range users {
+		if !u.Active {
+			return &Refusal{Reason: ReasonDeprovisioned,
+				Cause: fmt.Errorf("%q was deactivated over SCIM in organization %s (SCIM user %s)", email, orgID, u.ID)}
+		}
+	}
 	return nil
 }
 

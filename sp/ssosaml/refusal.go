@@ -33,6 +33,7 @@ const (
 	ReasonNoEmail            Reason = "no_email"
 	ReasonNotMember          Reason = "not_a_member"
 	ReasonNotAdmin           Reason = "not_an_admin"
+	ReasonDeprovisioned      Reason = "deprovisioned"
 	ReasonInvalid            Reason = "invalid_response"
 	ReasonInternal           Reason = "internal_error"
 )
@@ -76,6 +77,8 @@ func (r Reason) info() (int, string) {
 		return http.StatusForbidden, "The sign-in response does not say who you are (no email address)."
 	case ReasonNotMember:
 		return http.StatusForbidden, "You do not have access to this organization yet, and your email domain is not pre-approved for automatic sign-up. Ask your administrator to add you, or to pre-approve your email domain for a team."
+	case ReasonDeprovisioned:
+		return http.StatusForbidden, "Your access to this organization was removed through Okta. Ask your administrator to restore it."
 	case ReasonNotAdmin:
 		return http.StatusForbidden, "Only an administrator of this organization can finish connecting Okta. Sign in to Okta as an administrator who is assigned to the app, and try Connect again."
 	case ReasonInternal:

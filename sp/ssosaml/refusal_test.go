@@ -46,7 +46,7 @@ func TestReasonStatusAndText(t *testing.T) {
 		ReasonUnknownIntegration, ReasonNotConfigured, ReasonDisabled, ReasonMalformed, ReasonSignature,
 		ReasonUntrustedCert, ReasonCertNotValid, ReasonExpired, ReasonNotYetValid, ReasonAudience,
 		ReasonDestination, ReasonIssuer, ReasonRequestID, ReasonReplay, ReasonIdPStatus, ReasonNoEmail,
-		ReasonNotMember, ReasonInvalid, ReasonNotConnected, ReasonNotAdmin,
+		ReasonNotMember, ReasonInvalid, ReasonNotConnected, ReasonNotAdmin, ReasonDeprovisioned,
 	}
 	for _, r := range all {
 		assert.GreaterOrEqual(t, r.Status(), 400, r)
