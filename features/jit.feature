@@ -32,3 +32,14 @@ Feature: Just-in-time provisioning
     And the refusal tells "stranger@elsewhere.test" to ask their administrator
     And the service provider logs why it refused the sign-in
     And "stranger@elsewhere.test" has no account at the service provider
+
+  @JIT-03
+  Scenario: Someone deactivated over SCIM is not brought back by signing in
+    Given Okta provisions users and groups to "Acme"
+    And the admin has assigned "ada@acme.test" to the app in Okta
+    And a SCIM client deactivates "ada@acme.test" in "Acme"
+    When "ada@acme.test" opens the app from the Okta dashboard
+    Then the service provider refuses the sign-in with a page saying why
+    And the service provider logs why it refused the sign-in
+    And "ada@acme.test" is not a member of "Acme" at the service provider
+    And nobody is signed in to the service provider

@@ -53,6 +53,7 @@ func (w *world) registerProvisioning(sc *godog.ScenarioContext) {
 	sc.Step(`^Okta's provisioning tasks all completed$`, w.tasksCompleted)
 	sc.Step(`^Okta shows a failed task for "([^"]*)" saying the service provider refused the token$`, w.taskFailedAuth)
 	sc.Step(`^exactly one SCIM user "([^"]*)" exists in "([^"]*)"$`, w.exactlyOneSCIMUser)
+	sc.Step(`^a SCIM client deactivates "([^"]*)" in "([^"]*)"$`, w.scimClientDeactivates)
 }
 
 // provisioningEnabled turns provisioning on at the SP (the guide's Provisioning
@@ -395,6 +396,20 @@ func (w *world) scimFind(ctx context.Context, orgName, email string) ([]map[stri
 		return nil, err
 	}
 	return list.Resources, nil
+}
+
+// scimClientDeactivates deactivates a user over SCIM directly, with the
+// organization's token, while Okta still has them assigned.
+func (w *world) scimClientDeactivates(ctx context.Context, email, orgName string) error {
+	u, err := w.scimUser(ctx, orgName, email)
+	if err != nil {
+		return err
+	}
+	id, _ := u["id"].(string)
+	t := w.tenants[orgName]
+	w.problem = target.ProblemDeprovisioned
+	return scimPatch(ctx, t.scimURL+"/Users/"+url.PathEscape(id), t.scimToken,
+		[]map[string]any{{"op": "replace", "value": map[string]any{"active": false}}})
 }
 
 func (w *world) exactlyOneSCIMUser(ctx context.Context, email, orgName string) error {

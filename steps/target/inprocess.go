@@ -338,6 +338,7 @@ var refusalReasons = map[Problem][]ssosaml.Reason{
 	ProblemDisabled:           {ssosaml.ReasonDisabled},
 	ProblemNotAdmin:           {ssosaml.ReasonNotAdmin},
 	ProblemNotApproved:        {ssosaml.ReasonNotMember},
+	ProblemDeprovisioned:      {ssosaml.ReasonDeprovisioned},
 }
 
 // RefusalLogged looks for the SP's one log line per refusal, with its reason.

@@ -61,6 +61,7 @@ const (
 	ProblemDisabled           Problem = "disabled"
 	ProblemNotAdmin           Problem = "not-an-admin"
 	ProblemNotApproved        Problem = "domain-not-approved"
+	ProblemDeprovisioned      Problem = "deprovisioned"
 )
 
 // Member is a person to create at the SP.
