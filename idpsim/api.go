@@ -146,7 +146,7 @@ func (s *Server) createApp(ctx context.Context, kind directory.AppKind, label st
 	}
 	// The key is made outside the transaction: RSA key generation is slow,
 	// and the write lock should not wait for it.
-	cred, err := samlidp.NewCredential(s.org, s.Now())
+	cred, err := s.newCredential()
 	if err != nil {
 		return App{}, err
 	}

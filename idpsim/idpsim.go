@@ -43,6 +43,7 @@
 package idpsim
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -80,6 +81,11 @@ type Config struct {
 	Clock func() time.Time
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+	// NewKey returns the RSA key of each new app's signing certificate (and of
+	// the "signed-by-other-key" fault's stranger); nil generates a fresh
+	// 2048-bit key each time, as Okta does. Test suites that create many apps
+	// hand out keys made ahead of time.
+	NewKey func() (*rsa.PrivateKey, error)
 	// SessionLifetime is how long a sign-in lasts; zero means
 	// DefaultSessionLifetime.
 	SessionLifetime time.Duration
@@ -107,7 +113,8 @@ type Server struct {
 	pages      *pages.Renderer
 	clock      *clock
 	sessionTTL time.Duration
-	secure     bool // https base URL: cookies are Secure and SameSite=None
+	newKey     func() (*rsa.PrivateKey, error) // nil: a fresh key per credential
+	secure     bool                            // https base URL: cookies are Secure and SameSite=None
 	mux        *http.ServeMux
 	pending    *samlidp.PendingRequests // SP-initiated requests waiting for sign-in
 	faults     *faultBook               // faults set on apps, last responses sent
@@ -115,6 +122,19 @@ type Server struct {
 	apiToken   string                   // the SSWS token of /api/v1
 	api        http.Handler             // /api/v1
 	adminUI    http.Handler             // /admin/
+}
+
+// newCredential makes a signing key and certificate with Okta's subject for
+// a new app.
+func (s *Server) newCredential() (samlidp.Credential, error) {
+	if s.newKey == nil {
+		return samlidp.NewCredential(s.org, s.Now())
+	}
+	key, err := s.newKey()
+	if err != nil {
+		return samlidp.Credential{}, fmt.Errorf("new app key: %w", err)
+	}
+	return samlidp.CredentialForKey(s.org, s.Now(), key)
 }
 
 // ErrNotFound is returned by the Go API for unknown users and apps.
@@ -153,12 +173,13 @@ func New(cfg Config) (*Server, error) {
 		clock:      newClock(cfg.Clock),
 		sessionTTL: ttl,
 		secure:     base.Scheme == "https",
+		newKey:     cfg.NewKey,
 	}
 	// The directory stamps times and expires sessions with the Server's
 	// clock, so a fixed or shifted clock applies everywhere at once.
 	s.dir = cfg.Directory.WithClock(s.Now)
 	s.pending = samlidp.NewPendingRequests(s.Now)
-	s.faults = newFaultBook(func() (samlidp.Credential, error) { return samlidp.NewCredential(s.org, s.Now()) })
+	s.faults = newFaultBook(s.newCredential)
 	if err := s.initProvisioning(cfg); err != nil {
 		return nil, fmt.Errorf("idpsim: provisioning: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/ssoharness/ssoharness/idpsim/directory"
 	"github.com/ssoharness/ssoharness/idpsim/internal/adminui"
 	"github.com/ssoharness/ssoharness/idpsim/provision"
-	"github.com/ssoharness/ssoharness/idpsim/samlidp"
 )
 
 // Group is an Okta group.
@@ -135,7 +134,7 @@ func (f appFactory) CreateApp(ctx context.Context, kind directory.AppKind, label
 	if strings.TrimSpace(label) == "" {
 		return directory.App{}, fmt.Errorf("%w: label: is required", directory.ErrInvalid)
 	}
-	cred, err := samlidp.NewCredential(s.org, s.Now())
+	cred, err := s.newCredential()
 	if err != nil {
 		return directory.App{}, err
 	}

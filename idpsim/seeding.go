@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/ssoharness/ssoharness/idpsim/directory"
-	"github.com/ssoharness/ssoharness/idpsim/samlidp"
 	"github.com/ssoharness/ssoharness/idpsim/seed"
 )
 
@@ -181,7 +180,7 @@ func (s *Server) seedApp(ctx context.Context, tx *directory.Tx, sa seed.App) (di
 		// A new app needs a key. Making it here holds the write lock for
 		// the key generation, which is acceptable for a seed and keeps the
 		// whole document one transaction.
-		cred, err := samlidp.NewCredential(s.org, s.Now())
+		cred, err := s.newCredential()
 		if err != nil {
 			return directory.App{}, err
 		}

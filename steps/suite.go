@@ -20,6 +20,8 @@ import (
 type Config struct {
 	// NewTarget starts (or connects to) the SP for one scenario.
 	NewTarget func(ctx context.Context) (target.Target, error)
+	// Keys supplies the fake Okta's app keys; nil makes a fresh key per app.
+	Keys *KeyPool
 }
 
 // Initializer returns the godog scenario initializer.

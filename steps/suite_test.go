@@ -41,9 +41,10 @@ func TestFeatures(t *testing.T) {
 	o.TestingT = t
 	o.FS = features.FS()
 	o.Paths = []string{"."}
-	cfg := steps.Config{NewTarget: func(ctx context.Context) (target.Target, error) {
-		return target.NewInProcess(ctx)
-	}}
+	cfg := steps.Config{
+		NewTarget: func(ctx context.Context) (target.Target, error) { return target.NewInProcess(ctx) },
+		Keys:      steps.NewKeyPool(16),
+	}
 	status := steps.NewSuite(cfg, &o, cov).Run()
 
 	var sb strings.Builder

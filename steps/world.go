@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/idpsim/directory"
@@ -80,16 +83,24 @@ func (w *world) start(ctx context.Context) error {
 		return err
 	}
 	w.tmp = tmp
-	w.oktaDir, err = directory.Open(ctx, filepath.Join(tmp, "idpsim.db"))
+	// The lowest bcrypt cost: scenario passwords protect nothing, and hashing
+	// them at the default cost would dominate the run.
+	w.oktaDir, err = directory.Open(ctx, filepath.Join(tmp, "idpsim.db"), directory.WithBcryptCost(bcrypt.MinCost))
 	if err != nil {
 		return err
 	}
 	w.oktaHTTP = httptest.NewUnstartedServer(nil)
+	var newKey func() (*rsa.PrivateKey, error)
+	if w.cfg.Keys != nil {
+		used := map[*rsa.PrivateKey]bool{}
+		newKey = func() (*rsa.PrivateKey, error) { return w.cfg.Keys.Key(used) }
+	}
 	w.okta, err = idpsim.New(idpsim.Config{
 		BaseURL:   "http://" + w.oktaHTTP.Listener.Addr().String(),
 		OrgName:   "ssoharness-test",
 		Directory: w.oktaDir,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewKey:    newKey,
 	})
 	if err != nil {
 		return err

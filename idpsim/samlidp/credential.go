@@ -64,12 +64,22 @@ func oktaSubject(org string) ([]byte, error) {
 // minute before creation, which absorbs small clock differences with SPs
 // that check the certificate's dates.
 func NewCredential(org string, now time.Time) (Credential, error) {
-	if org == "" {
-		return Credential{}, errors.New("samlidp: new credential: empty org name")
-	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return Credential{}, fmt.Errorf("samlidp: new credential: %w", err)
+	}
+	return CredentialForKey(org, now, key)
+}
+
+// CredentialForKey is NewCredential with a key made elsewhere: generating an
+// RSA-2048 key is most of the cost of a new app, and test suites that create
+// thousands of apps make their keys once.
+func CredentialForKey(org string, now time.Time, key *rsa.PrivateKey) (Credential, error) {
+	if org == "" {
+		return Credential{}, errors.New("samlidp: new credential: empty org name")
+	}
+	if key == nil {
+		return Credential{}, errors.New("samlidp: new credential: no key")
 	}
 	subject, err := oktaSubject(org)
 	if err != nil {

@@ -102,9 +102,10 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 		Paths:       []string{"."},
 	}
 	cov := steps.NewCoverage()
-	cfg := steps.Config{NewTarget: func(ctx context.Context) (target.Target, error) {
-		return target.NewInProcess(ctx)
-	}}
+	cfg := steps.Config{
+		NewTarget: func(ctx context.Context) (target.Target, error) { return target.NewInProcess(ctx) },
+		Keys:      steps.NewKeyPool(16),
+	}
 	status := steps.NewSuite(cfg, &gopts, cov).Run()
 
 	fmt.Fprintln(stdout, "\nRule coverage:")
