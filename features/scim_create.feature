@@ -30,8 +30,13 @@ Feature: Creating users by assigning them in Okta
     And Okta sent a userName lookup, then PUT /Users/{id}
     And exactly one SCIM user "ada@acme.test" exists in "Acme"
 
-  Scenario: A token the service provider no longer accepts shows as a failed task in Okta
-    Given the admin of "Acme" rotates the SCIM token
+  Scenario Outline: When the service provider stops accepting the token, Okta shows a failed task
+    Given the admin of "Acme" <change>
     When the admin assigns "ada@acme.test" to the app in Okta
     Then Okta shows a failed task for "ada@acme.test" saying the service provider refused the token
     And "ada@acme.test" is not a member of "Acme" at the service provider
+
+    Examples:
+      | change                  |
+      | rotates the SCIM token  |
+      | turns provisioning off  |

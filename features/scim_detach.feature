@@ -17,6 +17,7 @@ Feature: Detaching, deleting and re-attaching users
     Then "ada@acme.test" is not a member of "Acme" at the service provider
     And "ada@acme.test" is a member of "Globex" at the service provider
     And "ada@acme.test" has an account at the service provider
+    And Okta deactivated the user with a PATCH setting active to false
 
   @SCIM-12
   Scenario: A user of no other organization is deleted completely
@@ -24,6 +25,7 @@ Feature: Detaching, deleting and re-attaching users
     When the admin deactivates "grace@acme.test" in Okta
     Then "grace@acme.test" is not a member of "Acme" at the service provider
     And "grace@acme.test" has no account at the service provider
+    And Okta deactivated the user with a PATCH setting active to false
 
   @SCIM-13 @SCIM-11
   Scenario: Reactivating a detached user re-adds them
@@ -33,6 +35,7 @@ Feature: Detaching, deleting and re-attaching users
     And the admin deactivates "ada@acme.test" in Okta
     When the admin reactivates "ada@acme.test" in Okta
     Then "ada@acme.test" is a member of "Acme" at the service provider
+    And Okta sent a PATCH setting active to true
     And "ada@acme.test" is a member of "Globex" at the service provider
     And exactly one SCIM user "ada@acme.test" exists in "Acme"
 

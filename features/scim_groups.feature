@@ -15,6 +15,7 @@ Feature: Pushing Okta groups to teams
   Scenario: Pushing a group creates a team with the members assigned to the app
     When the admin pushes the group "Engineering" to the app
     Then "Acme" has a team "Engineering" with exactly "ada@acme.test" and "grace@acme.test"
+    And Okta sent a displayName lookup, then POST /Groups, then a PATCH renaming the group, then a PATCH adding members
     And Okta's provisioning tasks all completed
 
   @SCIM-09

@@ -31,3 +31,4 @@ Feature: Updating user attributes from Okta
     Given Okta provisions users and groups to "Acme" as a custom app
     When the admin changes the first name of "ada@acme.test" to "Augusta" in Okta
     Then the service provider shows "ada@acme.test" with first name "Augusta"
+    And Okta sent GET /Users/{id}, then PUT /Users/{id}
