@@ -44,10 +44,12 @@ func BenchmarkSCIM(b *testing.B) {
 				createSequence(b, newBench(b, be.open(b)), false)
 			})
 
-			e := newBench(b, be.open(b))
+			st := be.open(b)
+			e := newBench(b, st)
 			start := time.Now()
 			ids := seedUsers(b, e, users, be)
 			b.Logf("%s: seeded %d users in %s", be.name, users, time.Since(start).Round(time.Millisecond))
+			settle(b, st)
 			label := fmt.Sprintf("users=%d", users)
 
 			b.Run("GetUser/"+label, func(b *testing.B) {

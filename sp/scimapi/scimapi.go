@@ -73,6 +73,9 @@ type Server struct {
 	log        *slog.Logger
 	maxResults int
 	scim       scim.Server
+	// userDoc is the schema a user PATCH is applied with, built once: elimity
+	// checks every attribute name with a regular expression as it builds one.
+	userDoc docSchema
 }
 
 // New checks cfg and returns a Server.
@@ -103,6 +106,8 @@ func New(cfg Config) (*Server, error) {
 	case s.maxResults < 0:
 		return nil, errors.New("scimapi: MaxResults must not be negative")
 	}
+	userCore, enterprise := userSchema(), schema.ExtensionEnterpriseUser()
+	s.userDoc = docSchema{core: userCore, exts: []schema.Schema{enterprise}}
 	srv, err := scim.NewServer(&scim.ServerArgs{
 		ServiceProviderConfig: &scim.ServiceProviderConfig{
 			MaxResults:       s.maxResults,
@@ -115,8 +120,8 @@ func New(cfg Config) (*Server, error) {
 				Name:             "User",
 				Description:      optional.NewString("User Account"),
 				Endpoint:         "/Users",
-				Schema:           userSchema(),
-				SchemaExtensions: []scim.SchemaExtension{{Schema: schema.ExtensionEnterpriseUser()}},
+				Schema:           userCore,
+				SchemaExtensions: []scim.SchemaExtension{{Schema: enterprise}},
 				Handler:          users{s},
 			},
 			{

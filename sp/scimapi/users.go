@@ -25,11 +25,6 @@ var (
 	_ scim.ResourceSearcher = users{}
 )
 
-// userDoc is the document schema a user PATCH works on.
-func userDoc() docSchema {
-	return docSchema{core: userSchema(), exts: []schema.Schema{schema.ExtensionEnterpriseUser()}}
-}
-
 // serverAttrs are assigned by the server or kept outside the profile.
 var serverAttrs = []string{"id", "meta", "schemas", "groups", "password", "userName", "active", "externalId"}
 
@@ -278,7 +273,7 @@ func (h users) Patch(r *http.Request, id string, ops []scim.PatchOperation) (sci
 		if err != nil {
 			return userState{}, err
 		}
-		if err := userDoc().applyOps(doc, ops); err != nil {
+		if err := h.s.userDoc.applyOps(doc, ops); err != nil {
 			return userState{}, err
 		}
 		return parseUser(doc, cur.Active)

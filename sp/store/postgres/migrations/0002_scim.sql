@@ -13,9 +13,11 @@ CREATE INDEX integrations_scim_token ON integrations (scim_token_id);
 -- A SCIM user stays when deactivated (active false); user_id is NULL once the
 -- account is gone, and becomes NULL by itself if the account is deleted some
 -- other way. An account is one SCIM user per organization at most.
+-- seq is the key here, as the rowid is in SQLite: a page is read as the seqs
+-- of its rows first (index-only on scim_users_org), then those rows by seq.
 CREATE TABLE scim_users (
-	id            text PRIMARY KEY,
-	seq           bigint GENERATED ALWAYS AS IDENTITY,
+	seq           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	id            text NOT NULL UNIQUE,
 	org_id        text NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
 	external_id   text NOT NULL,
 	user_name     text NOT NULL,
