@@ -17,6 +17,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/ssoharness/ssoharness/idpsim"
+	"github.com/ssoharness/ssoharness/steps/target"
 )
 
 // Steps for the SSO setup rules (SSO-01..SSO-04): what the admin sees and types
@@ -36,16 +37,22 @@ func (w *world) registerSetup(sc *godog.ScenarioContext) {
 	sc.Step(`^the Okta integration of "([^"]*)" is marked connected$`, w.markConnected)
 }
 
+// integrationOf reads an organization's integration as its settings show it.
+func (w *world) integrationOf(ctx context.Context, name string) (*tenant, target.IntegrationState, error) {
+	t, err := w.tenant(name)
+	if err != nil {
+		return nil, target.IntegrationState{}, err
+	}
+	st, err := w.sp.Integration(ctx, t.org)
+	return t, st, err
+}
+
 // minIDLength is the shortest Integration ID taken as unguessable: 16
 // characters of even a hex alphabet carry 64 bits.
 const minIDLength = 16
 
 func (w *world) integrationIDHardToGuess(ctx context.Context, name string) error {
-	t, err := w.tenant(name)
-	if err != nil {
-		return err
-	}
-	st, err := w.sp.Integration(ctx, t.org)
+	t, st, err := w.integrationOf(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -66,11 +73,7 @@ func (w *world) integrationIDHardToGuess(ctx context.Context, name string) error
 }
 
 func (w *world) integrationStatusIs(ctx context.Context, name, status string) error {
-	t, err := w.tenant(name)
-	if err != nil {
-		return err
-	}
-	st, err := w.sp.Integration(ctx, t.org)
+	_, st, err := w.integrationOf(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -194,11 +197,7 @@ func (w *world) refusedWithMessage(ctx context.Context) error {
 }
 
 func (w *world) integrationUsesApp(ctx context.Context, name string) error {
-	t, err := w.tenant(name)
-	if err != nil {
-		return err
-	}
-	st, err := w.sp.Integration(ctx, t.org)
+	t, st, err := w.integrationOf(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -214,11 +213,7 @@ func (w *world) integrationUsesApp(ctx context.Context, name string) error {
 }
 
 func (w *world) stillNotConfigured(ctx context.Context, name string) error {
-	t, err := w.tenant(name)
-	if err != nil {
-		return err
-	}
-	st, err := w.sp.Integration(ctx, t.org)
+	_, st, err := w.integrationOf(ctx, name)
 	if err != nil {
 		return err
 	}
