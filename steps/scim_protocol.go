@@ -581,23 +581,12 @@ func (p *scimProtocol) createGroup(ctx context.Context, name, org string) error 
 	return p.createGroupWith(ctx, name, "", org)
 }
 
-var scimQuotedRE = regexp.MustCompile(`"([^"]*)"`)
-
-// scimQuoted returns the quoted words of a list such as `"a", "b" and "c"`.
-func scimQuoted(list string) []string {
-	var out []string
-	for _, m := range scimQuotedRE.FindAllStringSubmatch(list, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
-
 func (p *scimProtocol) createGroupWith(ctx context.Context, name, members, org string) error {
 	if _, ok := p.groups[name]; ok {
 		return errorf("a group %q was already created over SCIM in this scenario", name)
 	}
 	list := []any{}
-	for _, m := range scimQuoted(members) {
+	for _, m := range quoted(members) {
 		u, err := p.user(m)
 		if err != nil {
 			return err
@@ -1482,7 +1471,7 @@ func (p *scimProtocol) groupHasMembers(ctx context.Context, local, members strin
 		return err
 	}
 	var want []string
-	for _, m := range scimQuoted(members) {
+	for _, m := range quoted(members) {
 		u, err := p.user(m)
 		if err != nil {
 			return err
