@@ -35,8 +35,24 @@ type InProcess struct {
 	log   *logBuffer
 }
 
+// Breakage deliberately breaks the in-process reference SP, to prove that the
+// suite catches real bugs. It exists only in the test harness: the SP itself
+// has no switch for any of it.
+type Breakage struct {
+	// Handler wraps the SP's HTTP handler.
+	Handler func(http.Handler) http.Handler
+	// Store wraps the store the SP uses (the target's own checks read the
+	// unwrapped store).
+	Store func(store.Store) store.Store
+}
+
 // NewInProcess starts a fresh reference SP.
 func NewInProcess(ctx context.Context) (*InProcess, error) {
+	return NewBrokenInProcess(ctx, Breakage{})
+}
+
+// NewBrokenInProcess starts a fresh reference SP with a deliberate defect.
+func NewBrokenInProcess(ctx context.Context, b Breakage) (*InProcess, error) {
 	dir, err := os.MkdirTemp("", "ssoharness-sp-")
 	if err != nil {
 		return nil, err
@@ -46,11 +62,15 @@ func NewInProcess(ctx context.Context) (*InProcess, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	spStore := store.Store(st)
+	if b.Store != nil {
+		spStore = b.Store(st)
+	}
 	srv := httptest.NewUnstartedServer(nil)
 	logs := &logBuffer{}
 	s, err := sp.New(sp.Config{
 		BaseURL: "http://" + srv.Listener.Addr().String(),
-		Store:   st,
+		Store:   spStore,
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
@@ -58,7 +78,11 @@ func NewInProcess(ctx context.Context) (*InProcess, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	srv.Config.Handler = s
+	var h http.Handler = s
+	if b.Handler != nil {
+		h = b.Handler(s)
+	}
+	srv.Config.Handler = h
 	srv.Start()
 	return &InProcess{srv: srv, sp: s, store: st, dir: dir, log: logs}, nil
 }
