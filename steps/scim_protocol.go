@@ -547,24 +547,33 @@ func (p *scimProtocol) createUser(ctx context.Context, local, org string) error 
 		return errorf("%q was already created over SCIM in this scenario", local)
 	}
 	body := p.oktaUser(local)
-	res, err := p.do(ctx, org, http.MethodPost, "/Users", body)
+	doc, id, err := p.create(ctx, org, "/Users", body, local)
 	if err != nil {
 		return err
-	}
-	if res.Status != http.StatusCreated {
-		return errorf("creating %s: %s", local, res)
-	}
-	doc, err := res.Object()
-	if err != nil {
-		return errorf("creating %s: %v: %s", local, err, res)
-	}
-	id, _ := doc["id"].(string)
-	if id == "" {
-		return errorf("creating %s: the answer has no id: %s", local, res)
 	}
 	p.users[strings.ToLower(local)] = &protoUser{org: org, id: id, userName: body["userName"].(string),
 		externalID: body["externalId"].(string), created: doc}
 	return nil
+}
+
+// create POSTs a resource and wants 201 Created with an id.
+func (p *scimProtocol) create(ctx context.Context, org, path string, body map[string]any, what string) (map[string]any, string, error) {
+	res, err := p.do(ctx, org, http.MethodPost, path, body)
+	if err != nil {
+		return nil, "", err
+	}
+	if res.Status != http.StatusCreated {
+		return nil, "", errorf("creating %s: %s", what, res)
+	}
+	doc, err := res.Object()
+	if err != nil {
+		return nil, "", errorf("creating %s: %v: %s", what, err, res)
+	}
+	id, _ := doc["id"].(string)
+	if id == "" {
+		return nil, "", errorf("creating %s: the answer has no id: %s", what, res)
+	}
+	return doc, id, nil
 }
 
 func (p *scimProtocol) createUsers(ctx context.Context, n int, org string) error {
@@ -594,22 +603,11 @@ func (p *scimProtocol) createGroupWith(ctx context.Context, name, members, org s
 		list = append(list, map[string]any{"value": u.id, "display": u.userName})
 	}
 	sent := p.groupName(name)
-	res, err := p.do(ctx, org, http.MethodPost, "/Groups", map[string]any{
+	_, id, err := p.create(ctx, org, "/Groups", map[string]any{
 		"schemas": []string{scimclient.GroupSchema}, "displayName": sent, "members": list,
-	})
+	}, "the group "+name)
 	if err != nil {
 		return err
-	}
-	if res.Status != http.StatusCreated {
-		return errorf("creating the group %s: %s", name, res)
-	}
-	doc, err := res.Object()
-	if err != nil {
-		return errorf("creating the group %s: %v: %s", name, err, res)
-	}
-	id, _ := doc["id"].(string)
-	if id == "" {
-		return errorf("creating the group %s: the answer has no id: %s", name, res)
 	}
 	p.groups[name] = &protoGroup{org: org, id: id, name: sent}
 	return nil
