@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/ssoharness/ssoharness/idpsim"
+	"github.com/ssoharness/ssoharness/steps/scimclient"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
@@ -389,10 +391,17 @@ func (w *world) scimFind(ctx context.Context, orgName, email string) ([]map[stri
 		return nil, err
 	}
 	q := url.Values{"filter": {fmt.Sprintf("userName eq %q", email)}}
+	res, err := scimclient.New(t.scimURL, t.scimToken).Get(ctx, "/Users?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
 	var list struct {
 		Resources []map[string]any
 	}
-	if err := scimGet(ctx, t.scimURL+"/Users?"+q.Encode(), t.scimToken, &list); err != nil {
+	if res.Status != http.StatusOK {
+		return nil, errorf("listing SCIM users: %s", res)
+	}
+	if err := res.Decode(&list); err != nil {
 		return nil, err
 	}
 	return list.Resources, nil
@@ -408,8 +417,15 @@ func (w *world) scimClientDeactivates(ctx context.Context, email, orgName string
 	id, _ := u["id"].(string)
 	t := w.tenants[orgName]
 	w.problem = target.ProblemDeprovisioned
-	return scimPatch(ctx, t.scimURL+"/Users/"+url.PathEscape(id), t.scimToken,
-		[]map[string]any{{"op": "replace", "value": map[string]any{"active": false}}})
+	res, err := scimclient.New(t.scimURL, t.scimToken).Patch(ctx, "/Users/"+url.PathEscape(id),
+		scimPatchOp(map[string]any{"op": "replace", "value": map[string]any{"active": false}}))
+	if err != nil {
+		return err
+	}
+	if res.Status/100 != 2 {
+		return errorf("deactivating %s over SCIM: %s", email, res)
+	}
+	return nil
 }
 
 func (w *world) exactlyOneSCIMUser(ctx context.Context, email, orgName string) error {
