@@ -87,6 +87,12 @@ func NewBrokenInProcess(ctx context.Context, b Breakage) (*InProcess, error) {
 	return &InProcess{srv: srv, sp: s, store: st, dir: dir, log: logs}, nil
 }
 
+// integrationID is the organization's Okta Integration ID.
+func (t *InProcess) integrationID(ctx context.Context, org Org) (string, error) {
+	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	return i.ID, err
+}
+
 func (t *InProcess) BaseURL() string { return t.srv.URL }
 
 func (t *InProcess) CreateOrganization(ctx context.Context, name string) (Org, error) {
@@ -107,11 +113,11 @@ func (t *InProcess) AddMember(ctx context.Context, org Org, m Member) error {
 }
 
 func (t *InProcess) StartConnect(ctx context.Context, org Org) (string, error) {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return "", err
 	}
-	return t.sp.StartConnect(ctx, i.ID)
+	return t.sp.StartConnect(ctx, id)
 }
 
 func (t *InProcess) CreateTeam(ctx context.Context, org Org, name string) (Team, error) {
@@ -207,20 +213,20 @@ func (t *InProcess) integration(id string) Integration {
 }
 
 func (t *InProcess) ConfigureFromMetadata(ctx context.Context, org Org, metadataURL string) error {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return err
 	}
-	_, err = t.sp.ConfigureFromMetadataURL(ctx, i.ID, metadataURL)
+	_, err = t.sp.ConfigureFromMetadataURL(ctx, id, metadataURL)
 	return err
 }
 
 func (t *InProcess) ConfigureManually(ctx context.Context, org Org, ssoURL, certPEM string) error {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return err
 	}
-	_, err = t.sp.ConfigureManually(ctx, i.ID, ssoURL, certPEM, "")
+	_, err = t.sp.ConfigureManually(ctx, id, ssoURL, certPEM, "")
 	return err
 }
 
@@ -233,37 +239,37 @@ func (t *InProcess) Integration(ctx context.Context, org Org) (IntegrationState,
 }
 
 func (t *InProcess) MarkConnected(ctx context.Context, org Org) error {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return err
 	}
-	_, err = t.sp.SetIntegrationStatus(ctx, i.ID, store.StatusConnected)
+	_, err = t.sp.SetIntegrationStatus(ctx, id, store.StatusConnected)
 	return err
 }
 
 func (t *InProcess) EnableProvisioning(ctx context.Context, org Org) (string, string, error) {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return "", "", err
 	}
-	token, err := t.sp.EnableProvisioning(ctx, i.ID)
+	token, err := t.sp.EnableProvisioning(ctx, id)
 	return t.sp.SCIMBaseURL(), token, err
 }
 
 func (t *InProcess) RotateSCIMToken(ctx context.Context, org Org) (string, error) {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return "", err
 	}
-	return t.sp.RotateSCIMToken(ctx, i.ID)
+	return t.sp.RotateSCIMToken(ctx, id)
 }
 
 func (t *InProcess) DisableProvisioning(ctx context.Context, org Org) error {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return err
 	}
-	return t.sp.DisableProvisioning(ctx, i.ID)
+	return t.sp.DisableProvisioning(ctx, id)
 }
 
 func (t *InProcess) FindTeam(ctx context.Context, org Org, name string) (Team, bool, error) {
@@ -337,11 +343,11 @@ func (t *InProcess) AuditActions(ctx context.Context, org Org) ([]string, error)
 }
 
 func (t *InProcess) DisableOkta(ctx context.Context, org Org) error {
-	i, err := t.store.GetIntegrationByOrg(ctx, org.ID)
+	id, err := t.integrationID(ctx, org)
 	if err != nil {
 		return err
 	}
-	_, err = t.sp.SetIntegrationStatus(ctx, i.ID, store.StatusDisabled)
+	_, err = t.sp.SetIntegrationStatus(ctx, id, store.StatusDisabled)
 	return err
 }
 
