@@ -48,6 +48,9 @@ type Config struct {
 	// RequestTTL is how long an SP-initiated sign-in waits for the IdP's
 	// answer; 0 means 10 minutes.
 	RequestTTL time.Duration
+	// PasswordCost is the bcrypt cost of passwords that Okta syncs over SCIM;
+	// 0 means bcrypt's default (10). Test deployments lower it to 4.
+	PasswordCost int
 }
 
 // Server is the reference SP.
@@ -91,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 	secure := strings.HasPrefix(sso.BaseURL(), "https://")
 	sessions := session.NewManager(cfg.Store, cfg.Clock, cfg.SessionTTL, secure)
 	orgs := admin.New(cfg.Store, cfg.Clock)
-	scim, err := scimapi.New(scimapi.Config{Store: cfg.Store, BaseURL: sso.BaseURL(), Clock: cfg.Clock, Logger: cfg.Logger})
+	scim, err := scimapi.New(scimapi.Config{Store: cfg.Store, BaseURL: sso.BaseURL(), Clock: cfg.Clock, Logger: cfg.Logger, PasswordCost: cfg.PasswordCost})
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,11 @@ func (w *world) refusalLogged(ctx context.Context) error {
 	if w.problem == "" {
 		return errorf("the scenario set up no problem to refuse")
 	}
-	return w.skipIfUnsupported(w.sp.RefusalLogged(ctx, w.problem), "the service provider's log cannot be read")
+	app, err := w.app()
+	if err != nil {
+		return err
+	}
+	return w.skipIfUnsupported(w.sp.RefusalLogged(ctx, app.IntegrationID, w.problem), "the service provider's log cannot be read")
 }
 
 func (w *world) hasSignedIn(ctx context.Context, email string) error {

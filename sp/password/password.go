@@ -6,6 +6,7 @@ package password
 
 import (
 	"errors"
+	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -15,11 +16,19 @@ import (
 var ErrTooLong = errors.New("password: longer than 72 bytes")
 
 // Hash returns the bcrypt hash of pw at bcrypt's default cost.
-func Hash(pw string) (string, error) {
+func Hash(pw string) (string, error) { return HashCost(pw, bcrypt.DefaultCost) }
+
+// HashCost returns the bcrypt hash of pw at cost (bcrypt.MinCost to
+// bcrypt.MaxCost). Test deployments lower it: a SCIM create carrying Okta's
+// random password is otherwise dominated by the hash.
+func HashCost(pw string, cost int) (string, error) {
 	if len(pw) > 72 {
 		return "", ErrTooLong
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return "", fmt.Errorf("password: bcrypt cost %d is outside %d..%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	if err != nil {
 		return "", err
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/elimity-com/scim"
 	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ssoharness/ssoharness/sp/store"
 )
@@ -62,6 +63,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxResults caps a page; 0 means DefaultMaxResults.
 	MaxResults int
+	// PasswordCost is the bcrypt cost of the passwords Okta sends; 0 means
+	// bcrypt's default (10).
+	PasswordCost int
 }
 
 // Server is the SCIM server, an http.Handler for the paths under Prefix, and the
@@ -72,7 +76,9 @@ type Server struct {
 	now        func() time.Time
 	log        *slog.Logger
 	maxResults int
-	scim       scim.Server
+	// passwordCost is the bcrypt cost of synced passwords.
+	passwordCost int
+	scim         scim.Server
 	// userDoc is the schema a user PATCH is applied with, built once: elimity
 	// checks every attribute name with a regular expression as it builds one.
 	userDoc docSchema
@@ -88,11 +94,18 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("scimapi: BaseURL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
 	s := &Server{
-		store:      cfg.Store,
-		base:       base + Prefix,
-		now:        cfg.Clock,
-		log:        cfg.Logger,
-		maxResults: cfg.MaxResults,
+		store:        cfg.Store,
+		base:         base + Prefix,
+		now:          cfg.Clock,
+		log:          cfg.Logger,
+		maxResults:   cfg.MaxResults,
+		passwordCost: cfg.PasswordCost,
+	}
+	switch {
+	case s.passwordCost == 0:
+		s.passwordCost = bcrypt.DefaultCost
+	case s.passwordCost < bcrypt.MinCost || s.passwordCost > bcrypt.MaxCost:
+		return nil, fmt.Errorf("scimapi: PasswordCost %d is outside %d..%d", cfg.PasswordCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
 	if s.now == nil {
 		s.now = time.Now

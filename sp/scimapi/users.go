@@ -161,7 +161,7 @@ func (h users) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Reso
 	if err != nil {
 		return scim.Resource{}, h.s.fail(r, "User", err)
 	}
-	hash, err := hashPassword(attrs["password"])
+	hash, err := h.s.hashPassword(attrs["password"])
 	if err != nil {
 		return scim.Resource{}, h.s.fail(r, "User", err)
 	}
@@ -254,7 +254,7 @@ func (h users) Search(r *http.Request, params scim.SearchParams) (scim.Page, err
 // Replace is PUT: the body is the whole user. An "active" left out keeps the
 // current state rather than deactivating by omission.
 func (h users) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	hash, err := hashPassword(attrs["password"])
+	hash, err := h.s.hashPassword(attrs["password"])
 	if err != nil {
 		return scim.Resource{}, h.s.fail(r, "User "+id, err)
 	}
@@ -264,7 +264,7 @@ func (h users) Replace(r *http.Request, id string, attrs scim.ResourceAttributes
 }
 
 func (h users) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
-	hash, err := hashPassword(passwordOf(ops))
+	hash, err := h.s.hashPassword(passwordOf(ops))
 	if err != nil {
 		return scim.Resource{}, h.s.fail(r, "User "+id, err)
 	}
@@ -439,10 +439,10 @@ func passwordOf(ops []scim.PatchOperation) any {
 // bcrypt is slow on purpose and must not hold the database. No policy is
 // applied: Okta sets a random password even when password sync is off, and it
 // must be accepted (only bcrypt's 72-byte limit is enforced).
-func hashPassword(v any) (string, error) {
+func (s *Server) hashPassword(v any) (string, error) {
 	pw, _ := v.(string)
 	if pw == "" {
 		return "", nil
 	}
-	return password.Hash(pw)
+	return password.HashCost(pw, s.passwordCost)
 }

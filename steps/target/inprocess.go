@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/admin"
 	"github.com/ssoharness/ssoharness/sp/session"
@@ -72,6 +74,9 @@ func NewBrokenInProcess(ctx context.Context, b Breakage) (*InProcess, error) {
 		BaseURL: "http://" + srv.Listener.Addr().String(),
 		Store:   spStore,
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
+		// The lowest bcrypt cost: scenario passwords protect nothing, and
+		// hashing Okta's random password on every create would dominate the run.
+		PasswordCost: bcrypt.MinCost,
 	})
 	if err != nil {
 		st.Close()
@@ -372,14 +377,14 @@ var refusalReasons = map[Problem][]ssosaml.Reason{
 }
 
 // RefusalLogged looks for the SP's one log line per refusal, with its reason.
-func (t *InProcess) RefusalLogged(ctx context.Context, problem Problem) error {
+func (t *InProcess) RefusalLogged(ctx context.Context, integrationID string, problem Problem) error {
 	want, ok := refusalReasons[problem]
 	if !ok {
 		return fmt.Errorf("no reason known for problem %q", problem)
 	}
 	var seen []string
 	for _, rec := range t.log.records() {
-		if rec["msg"] != "saml sign-in refused" {
+		if rec["msg"] != "saml sign-in refused" || rec["integration_id"] != integrationID {
 			continue
 		}
 		reason, _ := rec["reason"].(string)
@@ -390,7 +395,7 @@ func (t *InProcess) RefusalLogged(ctx context.Context, problem Problem) error {
 			}
 		}
 	}
-	return fmt.Errorf("the SP logged refusals %v, none with reason %v", seen, want)
+	return fmt.Errorf("the SP logged refusals %v at integration %s, none with reason %v", seen, integrationID, want)
 }
 
 // SignedIn reads the SP's session cookie from the jar and looks the session up

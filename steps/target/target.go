@@ -142,9 +142,10 @@ type Target interface {
 	// DisableOkta turns the organization's Okta sign-in off.
 	DisableOkta(ctx context.Context, org Org) error
 	// RefusalLogged checks that the SP logged a refused sign-in for the given
-	// problem, one of the Problem constants. ErrUnsupported when the SP's log
-	// cannot be read.
-	RefusalLogged(ctx context.Context, problem Problem) error
+	// problem, one of the Problem constants, at the ACS URL of integrationID
+	// (the Integration ID the app in Okta names, known to the SP or not).
+	// ErrUnsupported when the SP's log cannot be read.
+	RefusalLogged(ctx context.Context, integrationID string, problem Problem) error
 	// SignedIn reports who the browser holding jar is signed in as; ok is false
 	// when it holds no session.
 	SignedIn(ctx context.Context, jar http.CookieJar) (who SignedIn, ok bool, err error)
