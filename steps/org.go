@@ -3,8 +3,6 @@ package steps
 import (
 	"context"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
@@ -12,7 +10,7 @@ import (
 // Steps that set up organizations and their Okta integration, following the
 // guide: Connect at the SP, add the catalog app in Okta with the Integration ID,
 // give the SP the app's metadata link.
-func (w *world) registerOrg(sc *godog.ScenarioContext) {
+func (w *world) registerOrg(sc scenario) {
 	sc.Step(`^an organization "([^"]*)"$`, w.anOrganization)
 	sc.Step(`^an organization "([^"]*)" whose Okta integration is connected$`, w.orgWithConnectedOkta)
 	sc.Step(`^"([^"]*)" is a member of "([^"]*)"$`, w.isMemberOf)

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/steps/scimclient"
 	"github.com/ssoharness/ssoharness/steps/target"
@@ -20,7 +18,7 @@ import (
 // Okta's words. Every Then checks the side that owns the state: the SP's
 // members and teams through the target, and what Okta sent through its SCIM
 // request log.
-func (w *world) registerProvisioning(sc *godog.ScenarioContext) {
+func (w *world) registerProvisioning(sc scenario) {
 	sc.Step(`^provisioning is enabled for "([^"]*)"$`, w.provisioningEnabled)
 	sc.Step(`^Okta provisions users and groups to "([^"]*)"(?: (without Sync Password))?$`, w.oktaProvisions)
 	sc.Step(`^Okta provisions users and groups to "([^"]*)" as a custom app$`, w.oktaProvisionsCustom)
@@ -157,7 +155,7 @@ func (w *world) groupAction(ctx context.Context, name string, act func(appID, gr
 	if err != nil {
 		return err
 	}
-	g, err := w.okta.FindGroupByName(ctx, name)
+	g, err := w.okta.FindGroupByName(ctx, w.names.name(name))
 	if err != nil {
 		return err
 	}
@@ -213,7 +211,7 @@ func (w *world) adminSetsPassword(ctx context.Context, email, password string) e
 // groupInOkta creates an Okta group; members are listed as `"a", "b" and "c"`
 // or as `nobody`.
 func (w *world) groupInOkta(ctx context.Context, name, members string) error {
-	g, err := w.okta.CreateGroup(ctx, name, "")
+	g, err := w.okta.CreateGroup(ctx, w.names.name(name), "")
 	if err != nil {
 		return err
 	}
@@ -253,7 +251,7 @@ func (w *world) adminChangesGroup(ctx context.Context, op, email, name string) e
 
 func (w *world) adminRenamesGroup(ctx context.Context, from, to string) error {
 	return w.groupAction(ctx, from, func(_, groupID string) error {
-		_, err := w.okta.RenameGroup(ctx, groupID, to)
+		_, err := w.okta.RenameGroup(ctx, groupID, w.names.name(to))
 		return err
 	})
 }
@@ -390,7 +388,7 @@ func (w *world) scimFind(ctx context.Context, orgName, email string) ([]map[stri
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{"filter": {fmt.Sprintf("userName eq %q", email)}}
+	q := url.Values{"filter": {fmt.Sprintf("userName eq %q", w.names.email(email))}}
 	res, err := scimclient.New(t.scimURL, t.scimToken).Get(ctx, "/Users?"+q.Encode())
 	if err != nil {
 		return nil, err

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/steps/browser"
 	"github.com/ssoharness/ssoharness/steps/target"
@@ -15,7 +13,7 @@ import (
 
 // Steps for refused sign-ins (SSO-09, SSO-10): the fake Okta is told to send
 // one wrong thing, and the SP must refuse with a page, a log line and no session.
-func (w *world) registerRefusals(sc *godog.ScenarioContext) {
+func (w *world) registerRefusals(sc scenario) {
 	sc.Step(`^Okta will send responses (.+)$`, w.oktaWillSend)
 	sc.Step(`^the service provider refuses the sign-in with a page saying why$`, w.refusedWithPage)
 	sc.Step(`^the service provider logs why it refused the sign-in$`, w.refusalLogged)

@@ -3,7 +3,6 @@ package steps
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -31,10 +30,10 @@ import (
 // scenarios stay independent on a server that all of them share. In request
 // paths, bodies and filters, "{id of X}" and "{externalId of X}" stand for
 // what the server and the client hold for user or group X.
-func (w *world) registerSCIMProtocol(sc *godog.ScenarioContext) {
+func (w *world) registerSCIMProtocol(sc scenario) {
 	p := &scimProtocol{
 		w:          w,
-		suffix:     scimSuffix(),
+		suffix:     w.names.suffix,
 		users:      map[string]*protoUser{},
 		groups:     map[string]*protoGroup{},
 		groupNames: map[string]string{},
@@ -165,17 +164,6 @@ type protoGroup struct {
 }
 
 // ---- names and placeholders ----
-
-const scimSuffixAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-
-func scimSuffix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b) // crypto/rand never fails
-	for i := range b {
-		b[i] = scimSuffixAlphabet[int(b[i])%len(scimSuffixAlphabet)]
-	}
-	return string(b)
-}
 
 // email is the address sent for the scenario's email: the suffix goes into the
 // local part, so the domain and the case of every letter stay as written.
@@ -535,9 +523,9 @@ func (p *scimProtocol) oktaUser(local string) map[string]any {
 		"emails":      []any{map[string]any{"primary": true, "value": email, "type": "work"}},
 		"displayName": given + " " + family,
 		"locale":      "en-US",
-		"externalId":  "00u" + scimSuffix() + scimSuffix() + scimSuffix()[:5],
+		"externalId":  "00u" + randomWord() + randomWord() + randomWord()[:5],
 		"groups":      []any{},
-		"password":    "Okta-" + scimSuffix() + "-" + scimSuffix() + "-9",
+		"password":    "Okta-" + randomWord() + "-" + randomWord() + "-9",
 		"active":      true,
 	}
 }

@@ -14,15 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
 // Steps for the SSO setup rules (SSO-01..SSO-04): what the admin sees and types
 // in the SP's SSO settings, and what the SP refuses.
-func (w *world) registerSetup(sc *godog.ScenarioContext) {
+func (w *world) registerSetup(sc scenario) {
 	sc.Step(`^the SSO settings of "([^"]*)" show an Integration ID that is hard to guess$`, w.integrationIDHardToGuess)
 	sc.Step(`^the Okta integration of "([^"]*)" is (pending|connected|disabled)$`, w.integrationStatusIs)
 	sc.Step(`^"([^"]*)" and "([^"]*)" have different Integration IDs$`, w.differentIntegrationIDs)

@@ -6,14 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
 // Steps for SP-initiated sign-in (SSO-08, SSO-09), the Connect round trip
 // (SSO-05, SSO-06) and just-in-time provisioning (JIT-01, JIT-02).
-func (w *world) registerSignIn(sc *godog.ScenarioContext) {
+func (w *world) registerSignIn(sc scenario) {
 	sc.Step(`^"([^"]*)" is an admin of "([^"]*)"$`, w.isAdminOf)
 	sc.Step(`^"([^"]*)" is a member but not an admin of "([^"]*)"$`, w.isMemberNotAdmin)
 	sc.Step(`^no team of "([^"]*)" pre-approves the domain "([^"]*)"$`, w.noTeamApproves)

@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/ssoharness/ssoharness/steps/browser"
 )
 
-func (w *world) registerSSO(sc *godog.ScenarioContext) {
+func (w *world) registerSSO(sc scenario) {
 	sc.Step(`^"([^"]*)" is assigned to the app in Okta$`, w.isAssignedInOkta)
 	sc.Step(`^"([^"]*)" opens the app from the Okta dashboard$`, w.opensFromDashboard)
 	sc.Step(`^"([^"]*)" opens the app's embed link$`, w.opensEmbedLink)
@@ -76,7 +74,7 @@ func (w *world) signedInAtOkta(ctx context.Context, email, url string) (*person,
 		return nil, err
 	}
 	if form, ok := page.FormWithField("password"); ok {
-		if _, err := p.browser.Submit(ctx, form, map[string]string{"username": email, "password": oktaPassword}); err != nil {
+		if _, err := p.browser.Submit(ctx, form, map[string]string{"username": w.names.email(email), "password": oktaPassword}); err != nil {
 			return nil, err
 		}
 		// What Okta shows next (the app, or a refusal) is for later steps to judge;

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cucumber/godog"
 
@@ -26,13 +27,24 @@ type Config struct {
 
 // Initializer returns the godog scenario initializer.
 func Initializer(cfg Config) func(*godog.ScenarioContext) {
-	return func(sc *godog.ScenarioContext) {
-		w := &world{cfg: cfg, browsers: map[string]*person{}, tenants: map[string]*tenant{}}
+	exprs := &regexCache{}
+	return func(godogSC *godog.ScenarioContext) {
+		sc := scenario{ScenarioContext: godogSC, exprs: exprs}
+		w := &world{cfg: cfg, browsers: map[string]*person{}, tenants: map[string]*tenant{}, names: newNamer()}
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			return ctx, w.start(ctx)
 		})
 		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 			w.close()
+			return ctx, nil
+		})
+		// A step that needs what the target cannot offer is skipped, naming
+		// what is missing, whichever step it is: the run reports it per rule
+		// rather than failing on a capability the SP never claimed.
+		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+			if errors.Is(err, target.ErrUnsupported) && !errors.Is(err, godog.ErrSkip) {
+				return ctx, fmt.Errorf("%w: needs %v", godog.ErrSkip, err)
+			}
 			return ctx, nil
 		})
 		w.registerOrg(sc)
@@ -43,6 +55,29 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 		w.registerProvisioning(sc)
 		w.registerSCIMProtocol(sc)
 	}
+}
+
+// scenario is godog's scenario context with step expressions compiled once
+// per run instead of once per scenario: godog would otherwise compile every
+// step's regular expression again for each of the suite's scenarios.
+type scenario struct {
+	*godog.ScenarioContext
+	exprs *regexCache
+}
+
+// Step registers a step definition under a cached compiled expression.
+func (sc scenario) Step(expr string, fn any) { sc.ScenarioContext.Step(sc.exprs.get(expr), fn) }
+
+// regexCache holds the compiled step expressions; scenarios start on several
+// goroutines at once.
+type regexCache struct{ m sync.Map }
+
+func (c *regexCache) get(expr string) *regexp.Regexp {
+	if re, ok := c.m.Load(expr); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, _ := c.m.LoadOrStore(expr, regexp.MustCompile(expr))
+	return re.(*regexp.Regexp)
 }
 
 // RuleTags returns the rule IDs a scenario is tagged with (e.g. "SSO-07").

@@ -56,6 +56,10 @@ type world struct {
 	browsers map[string]*person // by email
 
 	proto *scimProtocol // what the SCIM protocol steps remember
+
+	// names turns the scenario's names into the ones sent to the fake Okta
+	// and the SP, unique to the scenario.
+	names namer
 }
 
 // tenant is one organization at the SP and its app in Okta.
@@ -107,8 +111,12 @@ func (w *world) start(ctx context.Context) error {
 	}
 	w.oktaHTTP.Config.Handler = w.okta
 	w.oktaHTTP.Start()
-	w.sp, err = w.cfg.NewTarget(ctx)
-	return err
+	sp, err := w.cfg.NewTarget(ctx)
+	if err != nil {
+		return err
+	}
+	w.sp = isolated{Target: sp, n: w.names}
+	return nil
 }
 
 func (w *world) close() {
@@ -139,7 +147,7 @@ func (w *world) person(ctx context.Context, email string) (*person, error) {
 		return p, nil
 	}
 	given, family := namesFromEmail(email)
-	u, err := w.okta.CreateUser(ctx, idpsim.UserInput{Login: email, FirstName: given, LastName: family, Password: oktaPassword})
+	u, err := w.okta.CreateUser(ctx, idpsim.UserInput{Login: w.names.email(email), FirstName: given, LastName: family, Password: oktaPassword})
 	if err != nil {
 		return nil, err
 	}
