@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/steps/target"
@@ -68,7 +69,9 @@ func (w *world) orgWithConnectedOkta(ctx context.Context, name string) error {
 	if err := w.anOrganization(ctx, name); err != nil {
 		return err
 	}
-	if err := w.startsConnecting(ctx, name); err != nil {
+	if err := w.startsConnecting(ctx, name); errors.Is(err, target.ErrUnsupported) {
+		return w.scimOnlyTenant(ctx, name)
+	} else if err != nil {
 		return err
 	}
 	if err := w.addAppInOkta(ctx, name); err != nil {
@@ -79,6 +82,23 @@ func (w *world) orgWithConnectedOkta(ctx context.Context, name string) error {
 		return err
 	}
 	return w.sp.MarkConnected(ctx, t.org)
+}
+
+// scimOnlyTenant stands in for a connected organization at a target that
+// offers SCIM but not Okta sign-in: the app in Okta exists only to provision,
+// and every step that would sign someone in is skipped.
+func (w *world) scimOnlyTenant(ctx context.Context, name string) error {
+	t := w.tenants[name]
+	t.scimOnly = true
+	var err error
+	t.app, err = w.okta.CreateCatalogApp(ctx, idpsim.CatalogAppInput{
+		Label: "SCIM only", SPBaseURL: w.sp.BaseURL(), IntegrationID: "scim-only",
+	})
+	if err != nil {
+		return err
+	}
+	w.last = t
+	return nil
 }
 
 func (w *world) isMemberOf(ctx context.Context, email, orgName string) error {

@@ -2,10 +2,12 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/ssoharness/ssoharness/steps/browser"
+	"github.com/ssoharness/ssoharness/steps/target"
 )
 
 func (w *world) registerSSO(sc scenario) {
@@ -64,6 +66,9 @@ func (w *world) opensEmbedLink(ctx context.Context, email string) error {
 // signedInAtOkta opens url in the person's browser and, when Okta asks, signs in
 // with their Okta password, as a person would.
 func (w *world) signedInAtOkta(ctx context.Context, email, url string) (*person, error) {
+	if w.last != nil && w.last.scimOnly {
+		return nil, fmt.Errorf("%w: Okta sign-in (the target offers SCIM only)", target.ErrUnsupported)
+	}
 	p, err := w.person(ctx, email)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ type tenant struct {
 	integ target.Integration
 	app   idpsim.App
 	teams map[string]target.Team // by name
+	// scimOnly: the target offers SCIM but not Okta sign-in for this
+	// organization.
+	scimOnly bool
 
 	// SCIM: the base URL and the Bearer token the SP showed when provisioning
 	// was turned on.

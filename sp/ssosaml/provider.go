@@ -37,6 +37,7 @@ func (s *Service) serviceProvider(in store.Integration, now time.Time) (*saml.Se
 		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 		AuthnNameIDFormat:                saml.EmailAddressNameIDFormat,
 		AllowIDPInitiated:                true,
+		ValidateAudienceRestriction:      audienceCheck(),
 		// The injected clock, never crewjam's package-level one: servers with
 		// different clocks run side by side in tests.
 		Clock: dsig.NewFakeClockAt(now),
