@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -43,9 +44,9 @@ func (c *Coverage) Record(s *godog.Scenario, err error) {
 		switch {
 		case err == nil:
 			t.Passed++
-		case isSkip(err):
+		case errors.Is(err, godog.ErrSkip):
 			t.Skipped++
-			t.Reasons = append(t.Reasons, fmt.Sprintf("skipped %q: %v", s.Name, err))
+			t.Reasons = append(t.Reasons, fmt.Sprintf("skipped %q: %s", s.Name, skipReason(err)))
 		default:
 			t.Failed++
 			t.Reasons = append(t.Reasons, fmt.Sprintf("failed %q: %v", s.Name, err))
@@ -76,6 +77,17 @@ func (c *Coverage) Missing(rules []features.Rule, selected func(id string) bool)
 		}
 	}
 	return missing
+}
+
+// Failed returns the rules with at least one failed scenario.
+func (c *Coverage) Failed(rules []features.Rule) []string {
+	var failed []string
+	for _, r := range rules {
+		if c.Tally(r.ID).Failed > 0 {
+			failed = append(failed, r.ID)
+		}
+	}
+	return failed
 }
 
 // WriteSummary prints one line per rule: what passed, failed or was skipped, and
@@ -115,16 +127,26 @@ func (c *Coverage) WriteSummary(w io.Writer, rules []features.Rule) {
 	}
 }
 
-func isSkip(err error) bool {
-	for e := err; e != nil; {
-		if e == godog.ErrSkip {
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() error })
+// skipReason is why a scenario was skipped: the message of the error that
+// carries godog.ErrSkip, without godog's "skipped: " and without the errors
+// godog joined to it (the target's own words for the same thing).
+func skipReason(err error) string {
+	for {
+		joined, ok := err.(interface{ Unwrap() []error })
 		if !ok {
-			return false
+			break
 		}
-		e = u.Unwrap()
+		var next error
+		for _, e := range joined.Unwrap() {
+			if errors.Is(e, godog.ErrSkip) {
+				next = e
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		err = next
 	}
-	return false
+	return strings.TrimPrefix(err.Error(), godog.ErrSkip.Error()+": ")
 }

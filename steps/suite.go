@@ -43,7 +43,8 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 		// rather than failing on a capability the SP never claimed.
 		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
 			if errors.Is(err, target.ErrUnsupported) && !errors.Is(err, godog.ErrSkip) {
-				return ctx, fmt.Errorf("%w: needs %v", godog.ErrSkip, err)
+				what := strings.TrimPrefix(err.Error(), target.ErrUnsupported.Error()+": ")
+				return ctx, fmt.Errorf("%w: needs %s", godog.ErrSkip, what)
 			}
 			return ctx, nil
 		})
