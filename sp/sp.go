@@ -14,6 +14,7 @@ import (
 
 	"github.com/ssoharness/ssoharness/sp/admin"
 	"github.com/ssoharness/ssoharness/sp/adminapi"
+	"github.com/ssoharness/ssoharness/sp/hooksapi"
 	"github.com/ssoharness/ssoharness/sp/scimapi"
 	"github.com/ssoharness/ssoharness/sp/session"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
@@ -51,6 +52,13 @@ type Config struct {
 	// PasswordCost is the bcrypt cost of passwords that Okta syncs over SCIM;
 	// 0 means bcrypt's default (10). Test deployments lower it to 4.
 	PasswordCost int
+	// HooksToken, when not empty, serves the conformance hooks API
+	// (docs/hooks-api.md) under /api/hooks/v1 to callers that present it as a
+	// Bearer token, and makes the Server remember its recent refused SAML
+	// sign-ins for it. Test deployments only: the hooks create organizations
+	// and read every account. Empty means the routes do not exist. Only a
+	// SHA-256 of it is kept; refsp requires at least 32 characters.
+	HooksToken string
 }
 
 // Server is the reference SP.
@@ -98,6 +106,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Refused sign-ins are remembered only for the hooks, which alone read
+	// them: without hooks, the log line is their whole record.
+	var refusals *hooksapi.Refusals
+	var recorder web.RefusalRecorder // stays a nil interface without hooks
+	if cfg.HooksToken != "" {
+		refusals = hooksapi.NewRefusals(hooksapi.DefaultRefusalCapacity)
+		recorder = refusals
+	}
 	h, err := web.New(web.Config{
 		Store:    cfg.Store,
 		SSO:      sso,
@@ -105,6 +121,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:   cfg.Logger,
 		Admin:    orgs,
 		SCIM:     scim,
+		Refusals: recorder,
 	})
 	if err != nil {
 		return nil, err
@@ -113,11 +130,22 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Server{store: cfg.Store, sso: sso, orgs: orgs, scim: scim, web: h}
 	mux := http.NewServeMux()
 	mux.Handle(adminapi.Prefix+"/", api)
 	mux.Handle(scimapi.Prefix+"/", scim)
+	if cfg.HooksToken != "" {
+		// The hooks act through the Server's own methods, as the in-process
+		// conformance target does.
+		hooks, err := hooksapi.New(hooksapi.Config{SP: s, Token: cfg.HooksToken, Refusals: refusals, Logger: cfg.Logger})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle(hooksapi.Prefix+"/", hooks)
+	}
 	mux.Handle("/", h)
-	return &Server{store: cfg.Store, sso: sso, orgs: orgs, scim: scim, web: h, root: mux}, nil
+	s.root = mux
+	return s, nil
 }
 
 // ServeHTTP serves the SP's pages and SAML endpoints.

@@ -142,6 +142,9 @@ func (h *Handler) refuseSSO(w http.ResponseWriter, r *http.Request, err error) {
 		slog.String("reason", string(ref.Reason)),
 		slog.String("cause", cause),
 		slog.String("remote_addr", r.RemoteAddr))
+	if h.refusals != nil {
+		h.refusals.RecordRefusal(ref.IntegrationID, ref.Reason)
+	}
 	h.render(w, r, ref.Reason.Status(), pageSSORefused, view{
 		Title: "Sign-in refused",
 		Data:  struct{ Reason, Text string }{string(ref.Reason), ref.Reason.Text()},

@@ -34,6 +34,15 @@ type Config struct {
 	// SCIM is the provisioning switch behind the SSO settings' Provisioning
 	// section; required.
 	SCIM *scimapi.Server
+	// Refusals is told of every refused SAML sign-in, besides the log line, so
+	// that the conformance hooks can list them; nil means nobody is told.
+	Refusals RefusalRecorder
+}
+
+// RefusalRecorder remembers refused SAML sign-ins. RecordRefusal is called on
+// the request's goroutine, so it must be quick and safe for concurrent use.
+type RefusalRecorder interface {
+	RecordRefusal(integrationID string, reason ssosaml.Reason)
 }
 
 // Handler serves the SP's pages and endpoints.
@@ -43,6 +52,7 @@ type Handler struct {
 	sessions *session.Manager
 	orgs     *admin.Service
 	scim     *scimapi.Server
+	refusals RefusalRecorder
 	log      *slog.Logger
 	pages    map[string]*template.Template
 	css      []byte
@@ -72,6 +82,7 @@ func New(cfg Config) (*Handler, error) {
 		sessions: cfg.Sessions,
 		orgs:     cfg.Admin,
 		scim:     cfg.SCIM,
+		refusals: cfg.Refusals,
 		log:      cfg.Logger,
 		pages:    map[string]*template.Template{},
 	}

@@ -2,11 +2,19 @@
 //
 // Every flag has an environment fallback (flag beats environment beats default):
 //
-//	-addr       REFSP_ADDR       listen address (default 127.0.0.1:8080)
-//	-base-url   REFSP_BASE_URL   external URL (default http://{addr})
-//	-data       REFSP_DATA       data directory; SQLite file {data}/refsp.db (default ./data)
-//	-db         REFSP_DB         postgres://… DSN to use PostgreSQL instead of SQLite
-//	-demo-okta  REFSP_DEMO_OKTA  URL of a running fake Okta: seed demo data wired to it
+//	-addr              REFSP_ADDR              listen address (default 127.0.0.1:8080)
+//	-base-url          REFSP_BASE_URL          external URL (default http://{addr})
+//	-data              REFSP_DATA              data directory; SQLite file {data}/refsp.db (default ./data)
+//	-db                REFSP_DB                postgres://… DSN to use PostgreSQL instead of SQLite
+//	-demo-okta         REFSP_DEMO_OKTA         URL of a running fake Okta: seed demo data wired to it
+//	-password-cost     REFSP_PASSWORD_COST     bcrypt cost of passwords synced over SCIM, 4..31 (default 10; tests use 4)
+//	-hooks-token-file  REFSP_HOOKS_TOKEN_FILE  file holding the conformance hooks token
+//
+// A hooks token (from -hooks-token-file, else the token itself in
+// REFSP_HOOKS_TOKEN; at least 32 characters) serves the conformance hooks API
+// (docs/hooks-api.md) at {base}/api/hooks/v1. It is for test deployments only:
+// the hooks create organizations and read every account. There is no flag for
+// the token itself, so that it never shows in the process list.
 package main
 
 import (
@@ -25,8 +33,11 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/demo"
+	"github.com/ssoharness/ssoharness/sp/hooksapi"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/postgres"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
@@ -46,7 +57,17 @@ func main() {
 
 type options struct {
 	addr, baseURL, data, db, demoOkta string
+	passwordCost                      int
+	hooksTokenFile                    string
+	// hooksToken is the token read from hooksTokenFile or REFSP_HOOKS_TOKEN;
+	// empty means no hooks.
+	hooksToken string
 }
+
+// minHooksToken is the shortest hooks token accepted: the token is all that
+// stands between the network and a test SP's every account, so it must be
+// unguessable (32 hex digits are 128 bits).
+const minHooksToken = 32
 
 // parseFlags reads args; every flag not given falls back to its environment
 // variable. The environment is applied after parsing, so -h shows the built-in
@@ -60,6 +81,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.data, "data", "./data", "data directory; the SQLite database is {data}/refsp.db (env REFSP_DATA)")
 	fs.StringVar(&o.db, "db", "", "a postgres://… DSN switches to PostgreSQL; empty means SQLite in -data (env REFSP_DB)")
 	fs.StringVar(&o.demoOkta, "demo-okta", "", "URL of a running fake Okta; when set, seed the demo organization and connect it (env REFSP_DEMO_OKTA)")
+	fs.IntVar(&o.passwordCost, "password-cost", bcrypt.DefaultCost, "bcrypt cost of the passwords Okta syncs over SCIM, 4..31; test deployments use 4 (env REFSP_PASSWORD_COST)")
+	fs.StringVar(&o.hooksTokenFile, "hooks-token-file", "", "file holding the conformance hooks token (at least 32 characters): serves the test-only hooks API at {base}"+hooksapi.Prefix+"; never on production (env REFSP_HOOKS_TOKEN_FILE, or the token itself in REFSP_HOOKS_TOKEN)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: refsp [flags]\n\nRuns the reference service provider (Sign in with Okta over SAML).\nEvery flag falls back to its environment variable; a flag given beats it.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -75,6 +98,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	for _, fe := range []struct{ flag, env string }{
 		{"addr", "REFSP_ADDR"}, {"base-url", "REFSP_BASE_URL"}, {"data", "REFSP_DATA"},
 		{"db", "REFSP_DB"}, {"demo-okta", "REFSP_DEMO_OKTA"},
+		{"password-cost", "REFSP_PASSWORD_COST"}, {"hooks-token-file", "REFSP_HOOKS_TOKEN_FILE"},
 	} {
 		if v := strings.TrimSpace(getenv(fe.env)); v != "" && !given[fe.flag] {
 			if err := fs.Set(fe.flag, v); err != nil {
@@ -82,7 +106,32 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 			}
 		}
 	}
-	return o, nil
+	if o.passwordCost < bcrypt.MinCost || o.passwordCost > bcrypt.MaxCost {
+		return o, fmt.Errorf("-password-cost (or REFSP_PASSWORD_COST) must be %d..%d, not %d", bcrypt.MinCost, bcrypt.MaxCost, o.passwordCost)
+	}
+	var err error
+	o.hooksToken, err = hooksToken(o.hooksTokenFile, getenv)
+	return o, err
+}
+
+// hooksToken reads the conformance hooks token from file, else from
+// REFSP_HOOKS_TOKEN; "" when neither is set. Errors never include the token.
+func hooksToken(file string, getenv func(string) string) (string, error) {
+	token, from := strings.TrimSpace(getenv("REFSP_HOOKS_TOKEN")), "REFSP_HOOKS_TOKEN"
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("-hooks-token-file: %w", err)
+		}
+		token, from = strings.TrimSpace(string(b)), "the hooks token file "+file
+		if token == "" {
+			return "", fmt.Errorf("%s is empty: put the conformance hooks token in it (at least %d characters, e.g. from openssl rand -hex 32)", from, minHooksToken)
+		}
+	}
+	if token != "" && len(token) < minHooksToken {
+		return "", fmt.Errorf("the conformance hooks token in %s is %d characters; it must be at least %d (e.g. openssl rand -hex 32)", from, len(token), minHooksToken)
+	}
+	return token, nil
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -107,7 +156,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if base == "" {
 		base = "http://" + displayHost(ln.Addr().String())
 	}
-	srv, err := sp.New(sp.Config{BaseURL: base, Store: st, Logger: log})
+	srv, err := sp.New(sp.Config{BaseURL: base, Store: st, Logger: log, PasswordCost: o.passwordCost, HooksToken: o.hooksToken})
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -116,6 +165,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "Reference SP listening on %s (%s)\n", srv.BaseURL()+"/", where)
+	if o.hooksToken != "" {
+		fmt.Fprintf(stdout, "Conformance hooks enabled at %s (test deployments only)\n", srv.BaseURL()+hooksapi.Prefix)
+	}
 
 	if o.demoOkta != "" {
 		res, err := demo.Seed(ctx, srv, demo.Options{OktaURL: o.demoOkta})
