@@ -3,10 +3,15 @@ package steps
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/ssoharness/ssoharness/steps/browser"
+	"github.com/ssoharness/ssoharness/steps/scimclient"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
@@ -17,12 +22,19 @@ import (
 // organization "Acme" as "Acme k3x9q2". The domain and the case of every letter
 // stay as written, so pre-approved domains and case-insensitive matching mean
 // what the scenario says. Steps speak the scenario's names; the fake Okta and
-// the target see the sent ones.
-type namer struct{ suffix string }
+// the target see the sent ones. The namer remembers every name it sent, so
+// that what the scenario made can be found and removed at its end.
+type namer struct {
+	suffix string
+
+	mu     sync.Mutex
+	emails map[string]bool // sent
+	names  map[string]bool // sent
+}
 
 const suffixAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
 
-func newNamer() namer { return namer{suffix: randomWord()} }
+func newNamer() *namer { return &namer{suffix: randomWord()} }
 
 // randomWord is six random letters and digits that cannot be misread.
 func randomWord() string {
@@ -36,22 +48,31 @@ func randomWord() string {
 
 // email is the address sent for the scenario's email. An address that already
 // carries the suffix is returned as it is.
-func (n namer) email(e string) string {
+func (n *namer) email(e string) string {
 	at := strings.LastIndex(e, "@")
-	if at < 0 || n.sentEmail(e) {
+	if at < 0 {
 		return e
 	}
-	return e[:at] + "+" + n.suffix + e[at:]
+	if !n.sentEmail(e) {
+		e = e[:at] + "+" + n.suffix + e[at:]
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.emails == nil {
+		n.emails = map[string]bool{}
+	}
+	n.emails[strings.ToLower(e)] = true
+	return e
 }
 
-func (n namer) sentEmail(e string) bool {
+func (n *namer) sentEmail(e string) bool {
 	at := strings.LastIndex(e, "@")
 	return at >= 0 && strings.HasSuffix(strings.ToLower(e[:at]), "+"+n.suffix)
 }
 
 // localEmail is the scenario's email for an address that was sent; others
 // (someone the scenario never named) are returned as they are.
-func (n namer) localEmail(e string) string {
+func (n *namer) localEmail(e string) string {
 	if !n.sentEmail(e) {
 		return e
 	}
@@ -60,16 +81,35 @@ func (n namer) localEmail(e string) string {
 }
 
 // name is the name sent for a group, team or organization.
-func (n namer) name(s string) string {
-	if strings.HasSuffix(s, " "+n.suffix) {
-		return s
+func (n *namer) name(s string) string {
+	if !strings.HasSuffix(s, " "+n.suffix) {
+		s += " " + n.suffix
 	}
-	return s + " " + n.suffix
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.names == nil {
+		n.names = map[string]bool{}
+	}
+	n.names[s] = true
+	return s
 }
 
-func (n namer) localName(s string) string { return strings.TrimSuffix(s, " "+n.suffix) }
+// sent returns every email and every name sent so far.
+func (n *namer) sent() (emails, names []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for e := range n.emails {
+		emails = append(emails, e)
+	}
+	for s := range n.names {
+		names = append(names, s)
+	}
+	return emails, names
+}
 
-func (n namer) localEmails(es []string) []string {
+func (n *namer) localName(s string) string { return strings.TrimSuffix(s, " "+n.suffix) }
+
+func (n *namer) localEmails(es []string) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
 		out[i] = n.localEmail(e)
@@ -81,7 +121,7 @@ func (n namer) localEmails(es []string) []string {
 // sent names, what comes out gets the scenario's names back.
 type isolated struct {
 	target.Target
-	n namer
+	n *namer
 }
 
 func (t isolated) CreateOrganization(ctx context.Context, name string) (target.Org, error) {
@@ -135,4 +175,45 @@ func (t isolated) SignedIn(ctx context.Context, jar http.CookieJar) (target.Sign
 	who, ok, err := t.Target.SignedIn(ctx, jar)
 	who.Email, who.OrgName = t.n.localEmail(who.Email), t.n.localName(who.OrgName)
 	return who, ok, err
+}
+
+// cleanUp removes, over SCIM, the groups and users the scenario made at an SP
+// that scenarios share: whatever carries a name the scenario sent. It is best
+// effort and fails nothing: a token the scenario rotated or switched off can
+// remove nothing, and an SP without DELETE keeps what it has.
+func (w *world) cleanUp() {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	emails, names := w.names.sent()
+	for _, t := range w.tenants {
+		if t.scimURL == "" || t.scimToken == "" {
+			continue
+		}
+		c := scimclient.New(t.scimURL, t.scimToken)
+		for _, n := range names {
+			deleteMatching(ctx, c, "/Groups", "displayName", n)
+		}
+		for _, e := range emails {
+			deleteMatching(ctx, c, "/Users", "userName", e)
+		}
+	}
+}
+
+func deleteMatching(ctx context.Context, c *scimclient.Client, path, attr, value string) {
+	q := url.Values{"filter": {fmt.Sprintf("%s eq %q", attr, value)}}
+	res, err := c.Get(ctx, path+"?"+q.Encode())
+	if err != nil || res.Status != http.StatusOK {
+		return
+	}
+	var list struct {
+		Resources []struct {
+			ID string `json:"id"`
+		}
+	}
+	if res.Decode(&list) != nil {
+		return
+	}
+	for _, r := range list.Resources {
+		_, _ = c.Delete(ctx, path+"/"+url.PathEscape(r.ID))
+	}
 }

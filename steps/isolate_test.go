@@ -8,7 +8,7 @@ import (
 
 func TestNamer(t *testing.T) {
 	t.Parallel()
-	n := namer{suffix: "k3x9q2"}
+	n := &namer{suffix: "k3x9q2"}
 	for _, tc := range []struct{ local, sent string }{
 		{"ada@acme.test", "ada+k3x9q2@acme.test"},
 		{"Ada.Lovelace@Acme.Test", "Ada.Lovelace+k3x9q2@Acme.Test"},
@@ -25,6 +25,10 @@ func TestNamer(t *testing.T) {
 	assert.Equal(t, "Engineering k3x9q2", n.name("Engineering"))
 	assert.Equal(t, "Engineering k3x9q2", n.name("Engineering k3x9q2"))
 	assert.Equal(t, "Engineering", n.localName("Engineering k3x9q2"))
+
+	emails, names := n.sent()
+	assert.ElementsMatch(t, []string{"ada+k3x9q2@acme.test", "ada.lovelace+k3x9q2@acme.test", "bob+tag+k3x9q2@acme.test"}, emails, "what was sent is remembered, lower case")
+	assert.ElementsMatch(t, []string{"Engineering k3x9q2"}, names)
 
 	assert.NotEqual(t, newNamer().suffix, newNamer().suffix, "two scenarios never share names")
 }

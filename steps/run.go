@@ -21,6 +21,9 @@ func NewSuite(cfg Config, opts *godog.Options, cov *Coverage) godog.TestSuite {
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			init(sc)
 			sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+				if err == nil {
+					err = SkippedIn(ctx)
+				}
 				cov.Record(s, err)
 				return ctx, nil
 			})

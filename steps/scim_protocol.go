@@ -17,6 +17,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/ssoharness/ssoharness/steps/scimclient"
+	"github.com/ssoharness/ssoharness/steps/target"
 )
 
 // Steps for the SCIM token and switch (SCIM-01..SCIM-03) and for the protocol
@@ -174,7 +175,7 @@ func (p *scimProtocol) email(local string) string {
 	if at < 0 {
 		return local
 	}
-	sent := local[:at] + "+" + p.suffix + local[at:]
+	sent := p.w.names.email(local)
 	p.localEmail[strings.ToLower(sent)] = strings.ToLower(local)
 	return sent
 }
@@ -184,7 +185,7 @@ func (p *scimProtocol) groupName(local string) string {
 	if n, ok := p.groupNames[local]; ok {
 		return n
 	}
-	n := local + " " + p.suffix
+	n := p.w.names.name(local)
 	p.groupNames[local] = n
 	p.localGroup[n] = local
 	return n
@@ -772,9 +773,26 @@ func (p *scimProtocol) walkUsers(ctx context.Context, org string, count int) (id
 }
 
 func (p *scimProtocol) readAll(ctx context.Context, org string, count int) error {
+	if err := p.needOwnTenant(org); err != nil {
+		return err
+	}
 	ids, pages, err := p.walkUsers(ctx, org, count)
 	p.walk, p.pages = ids, pages
 	return err
+}
+
+// needOwnTenant is for the steps that count or order everything in an
+// organization: they can be judged only where the scenario made everything
+// there, never on the one SCIM tenant of a target that every scenario shares.
+func (p *scimProtocol) needOwnTenant(org string) error {
+	t, err := p.w.tenant(org)
+	if err != nil {
+		return err
+	}
+	if t.scimOnly {
+		return fmt.Errorf("%w: a SCIM tenant of its own (counts and page order cannot be judged on a tenant that other scenarios share)", target.ErrUnsupported)
+	}
+	return nil
 }
 
 // ---- answers ----
@@ -1198,6 +1216,11 @@ func (p *scimProtocol) isListResponse(ctx context.Context, total, start, n int) 
 	l, err := p.lastList()
 	if err != nil {
 		return err
+	}
+	if !strings.Contains(p.last.URL, "filter=") {
+		if err := p.needOwnTenant(p.lastOrg); err != nil {
+			return err
+		}
 	}
 	if l.totalResults != total || l.startIndex != start || len(l.resources) != n {
 		return errorf("want totalResults %d, startIndex %d and %d resources; got %d, %d and %d",

@@ -23,6 +23,14 @@ type Config struct {
 	NewTarget func(ctx context.Context) (target.Target, error)
 	// Keys supplies the fake Okta's app keys; nil makes a fresh key per app.
 	Keys *KeyPool
+	// OktaHost is the host (name or IP) each scenario's fake Okta listens on
+	// and calls itself by; empty means 127.0.0.1. An SP on another machine
+	// fetches the app's metadata from the fake Okta, so it needs an address
+	// that SP can reach.
+	OktaHost string
+	// CleanUp makes every scenario remove, at its end and over SCIM, the users
+	// and groups it made: for an SP that runs share.
+	CleanUp bool
 }
 
 // Initializer returns the godog scenario initializer.
@@ -44,7 +52,11 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
 			if errors.Is(err, target.ErrUnsupported) && !errors.Is(err, godog.ErrSkip) {
 				what := strings.TrimPrefix(err.Error(), target.ErrUnsupported.Error()+": ")
-				return ctx, fmt.Errorf("%w: needs %s", godog.ErrSkip, what)
+				skip := fmt.Errorf("%w: needs %s", godog.ErrSkip, what)
+				return withSkip(ctx, skip), skip
+			}
+			if errors.Is(err, godog.ErrSkip) {
+				return withSkip(ctx, err), nil
 			}
 			return ctx, nil
 		})
@@ -56,6 +68,25 @@ func Initializer(cfg Config) func(*godog.ScenarioContext) {
 		w.registerProvisioning(sc)
 		w.registerSCIMProtocol(sc)
 	}
+}
+
+// skipKey holds, in a scenario's context, why it was skipped. godog hands an
+// After hook the error of the scenario's last step only, which is nil when an
+// earlier step was skipped: without this a skipped scenario would count as
+// passed.
+type skipKey struct{}
+
+func withSkip(ctx context.Context, err error) context.Context {
+	if ctx.Value(skipKey{}) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, skipKey{}, err)
+}
+
+// SkippedIn returns why the scenario whose context this is was skipped, or nil.
+func SkippedIn(ctx context.Context) error {
+	err, _ := ctx.Value(skipKey{}).(error)
+	return err
 }
 
 // scenario is godog's scenario context with step expressions compiled once

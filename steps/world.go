@@ -3,8 +3,10 @@ package steps
 import (
 	"context"
 	"crypto/rsa"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -59,7 +61,7 @@ type world struct {
 
 	// names turns the scenario's names into the ones sent to the fake Okta
 	// and the SP, unique to the scenario.
-	names namer
+	names *namer
 }
 
 // tenant is one organization at the SP and its app in Okta.
@@ -97,13 +99,29 @@ func (w *world) start(ctx context.Context) error {
 		return err
 	}
 	w.oktaHTTP = httptest.NewUnstartedServer(nil)
+	if w.cfg.OktaHost != "" {
+		ln, err := net.Listen("tcp", net.JoinHostPort(w.cfg.OktaHost, "0"))
+		if err != nil {
+			return fmt.Errorf("the fake Okta cannot listen on %s: %w", w.cfg.OktaHost, err)
+		}
+		w.oktaHTTP.Listener.Close()
+		w.oktaHTTP.Listener = ln
+	}
+	// The fake Okta calls itself by the host it was given (a name stays a
+	// name), on the port it got.
+	host := "127.0.0.1"
+	if w.cfg.OktaHost != "" {
+		host = w.cfg.OktaHost
+	}
+	_, port, _ := net.SplitHostPort(w.oktaHTTP.Listener.Addr().String())
+	oktaBase := "http://" + net.JoinHostPort(host, port)
 	var newKey func() (*rsa.PrivateKey, error)
 	if w.cfg.Keys != nil {
 		used := map[*rsa.PrivateKey]bool{}
 		newKey = func() (*rsa.PrivateKey, error) { return w.cfg.Keys.Key(used) }
 	}
 	w.okta, err = idpsim.New(idpsim.Config{
-		BaseURL:   "http://" + w.oktaHTTP.Listener.Addr().String(),
+		BaseURL:   oktaBase,
 		OrgName:   "ssoharness-test",
 		Directory: w.oktaDir,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -124,6 +142,9 @@ func (w *world) start(ctx context.Context) error {
 
 func (w *world) close() {
 	if w.sp != nil {
+		if w.cfg.CleanUp {
+			w.cleanUp()
+		}
 		w.sp.Close()
 	}
 	if w.docs != nil {

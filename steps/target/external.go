@@ -37,6 +37,7 @@ type External struct {
 	scimPage int
 	mu       sync.Mutex
 	created  bool // SCIM-only: the one organization has been handed out
+	enabled  bool // SCIM-only: the file's token has been handed out
 }
 
 // Option adjusts an External.
@@ -365,6 +366,14 @@ func (e *External) EnableProvisioning(ctx context.Context, org Org) (string, str
 		if org.ID != scimOrgID {
 			return "", "", fmt.Errorf("organization %q is not the target file's SCIM tenant", org.ID)
 		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.enabled {
+			// A second "turn it on" would show the same token again, which
+			// says nothing about the SP: it never saw the request.
+			return "", "", noHooks("turning provisioning on again")
+		}
+		e.enabled = true
 		return e.f.SCIM.URL, e.f.SCIM.Token, nil
 	}
 	var out struct {

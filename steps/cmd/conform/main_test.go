@@ -39,6 +39,21 @@ func TestRunWritesJUnitAndSummary(t *testing.T) {
 	assert.Zero(t, suites.Failures)
 }
 
+// TestOktaHost: the fake Okta listens on and calls itself by the host given, so
+// that an SP elsewhere can fetch its metadata.
+func TestOktaHost(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code, err := run([]string{"-okta-host", "localhost", "-tags", "@SSO-03", "-no-colors", "-format", "progress"}, &out, &errOut)
+	require.NoError(t, err)
+	assert.Equal(t, 0, code, out.String())
+	assert.Regexp(t, `SSO-03\s+PASS`, out.String())
+
+	code, err = run([]string{"-okta-host", "192.0.2.1", "-tags", "@SSO-03", "-no-colors", "-format", "progress"}, &out, &errOut)
+	require.NoError(t, err)
+	assert.Equal(t, 1, code, "an address this machine does not have fails the run")
+	assert.Contains(t, out.String(), "cannot listen on 192.0.2.1")
+}
+
 func TestFailingScenarioFailsTheRun(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.feature"), []byte(`@SSO-07
