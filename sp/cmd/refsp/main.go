@@ -38,6 +38,7 @@ import (
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/demo"
 	"github.com/ssoharness/ssoharness/sp/hooksapi"
+	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/postgres"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
@@ -165,6 +166,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "Reference SP listening on %s (%s)\n", srv.BaseURL()+"/", where)
+	// A binary built broken on purpose, for the conformance suite's own
+	// tests, says so where nobody can miss it.
+	for _, d := range ssosaml.Defects() {
+		fmt.Fprintf(stderr, "WARNING: this build is broken on purpose: %s\n", d)
+	}
 	if o.hooksToken != "" {
 		fmt.Fprintf(stdout, "Conformance hooks enabled at %s (test deployments only)\n", srv.BaseURL()+hooksapi.Prefix)
 	}

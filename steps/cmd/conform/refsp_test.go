@@ -36,8 +36,25 @@ func TestConformAgainstSeparateRefSP(t *testing.T) {
 	bins := buildBinaries(t, "")
 	sp := startRefSP(t, bins.refsp)
 	report := filepath.Join(t.TempDir(), "report.xml")
+
+	// Two runs at once, one in random order: scenarios that share an SP must
+	// not see each other's people, groups or organizations.
+	other := make(chan string, 1)
+	file := writeTarget(t, sp)
+	go func() {
+		out, code, err := conformProcess(bins.conform, file, sp.hooksToken, "-require-all", "-random", "-1", "-format", "progress")
+		switch {
+		case err != nil:
+			other <- err.Error()
+		case code != 0:
+			other <- fmt.Sprintf("exit %d\n%s", code, tail(out, 6000))
+		default:
+			other <- ""
+		}
+	}()
 	out, code := runConform(t, bins.conform, sp, "-require-all", "-format", "progress,junit:"+report)
 	require.Equal(t, 0, code, "conform against the separate reference SP:\n%s", tail(out, 6000))
+	require.Empty(t, <-other, "the second run at the same time")
 
 	assert.NotContains(t, out, " FAIL ")
 	assert.NotContains(t, out, "not run")
@@ -147,23 +164,34 @@ func startRefSP(t *testing.T, bin string) refSP {
 // runConform writes a target file for sp and runs the conform binary with it.
 func runConform(t *testing.T, bin string, sp refSP, args ...string) (string, int) {
 	t.Helper()
+	out, code, err := conformProcess(bin, writeTarget(t, sp), sp.hooksToken, args...)
+	require.NoError(t, err, out)
+	return out, code
+}
+
+func writeTarget(t *testing.T, sp refSP) string {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "refsp.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(refSPTarget, sp.base, sp.base)), 0o600))
+	return file
+}
 
+// conformProcess runs the conform binary against a target file; it is safe
+// to call from any goroutine.
+func conformProcess(bin, file, hooksToken string, args ...string) (string, int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-target", file, "-no-colors", "-concurrency", "4"}, args...)...)
-	cmd.Env = append(os.Environ(), "CONFORM_HOOKS_TOKEN="+sp.hooksToken)
+	cmd.Env = append(os.Environ(), "CONFORM_HOOKS_TOKEN="+hooksToken)
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		return string(out), 0
+		return string(out), 0, nil
 	case errors.As(err, &exit):
-		return string(out), exit.ExitCode()
+		return string(out), exit.ExitCode(), nil
 	}
-	t.Fatalf("running conform: %v\n%s", err, out)
-	return "", -1
+	return string(out), -1, fmt.Errorf("running conform: %w", err)
 }
 
 // refSPTarget is the reference SP's target file, as README shows it.
