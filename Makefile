@@ -11,7 +11,7 @@ OKTA_ADDR ?= 127.0.0.1:8081
 # Extra arguments for the godog suite, e.g. GODOG='-godog.tags=@SSO-07 -godog.format=pretty'.
 GODOG     ?= -godog.concurrency=4 -godog.random
 
-.PHONY: all build run test unit suite race lint bench clean
+.PHONY: all build run test unit suite race variants lint bench clean
 
 all: build
 
@@ -27,9 +27,10 @@ run: build
 	 trap 'kill $$okta 2>/dev/null; wait $$okta 2>/dev/null' EXIT; \
 	 bin/refsp -addr $(SP_ADDR) -data $(DATA) -demo-okta http://$(OKTA_ADDR)
 
-# The whole test run: vet, every package with the race detector, then the
-# Gherkin suite in parallel and in random order.
-test: lint race suite
+# The whole test run: vet, every package with the race detector (which also
+# runs conform against a separately started refsp), the variant built to be
+# broken, then the Gherkin suite in parallel and in random order.
+test: lint race variants suite
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -48,6 +49,12 @@ suite:
 	$(GO) test -count=1 -v ./steps -run TestFeatures -args $(GODOG) \
 	  | grep -Ev '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS)'
 
+
+# The reference SP built with its audience check broken on purpose: the suite
+# must fail on SSO-10 and nothing else. (The other broken variants are test
+# wrappers and run in `race`.)
+variants:
+	$(GO) test -count=1 -tags ssoharness_broken_audience -run TestBrokenAudience ./steps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
