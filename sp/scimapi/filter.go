@@ -1,6 +1,8 @@
 package scimapi
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/elimity-com/scim"
@@ -98,7 +100,26 @@ func leafFilter(p filter.AttributePath, op filter.CompareOperator, value any, co
 	if !ok {
 		return nil, invalidFilter("%s must be compared with a string.", p)
 	}
+	s, err := unescapeFilterString(s)
+	if err != nil {
+		return nil, invalidFilter("The value compared with %s is not a valid string: %v.", p, err)
+	}
 	return &store.SCIMFilter{Attr: attr, Value: s}, nil
+}
+
+// unescapeFilterString decodes the escapes of a filter's string value. A
+// filter's strings are JSON strings (RFC 7644 §3.4.2.2), but the parser hands
+// them over as written between the quotes, so `displayName eq "Quoted \"Ops\""`
+// would otherwise look for a name with backslashes in it.
+func unescapeFilterString(s string) (string, error) {
+	if !strings.Contains(s, `\`) {
+		return s, nil
+	}
+	var out string
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &out); err != nil {
+		return "", errors.New("a backslash starts no JSON escape")
+	}
+	return out, nil
 }
 
 func unsupportedFilter() error {

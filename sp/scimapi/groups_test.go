@@ -359,15 +359,16 @@ func TestListGroups(t *testing.T) {
 	for i := range 5 {
 		ids = append(ids, e.do(http.MethodPost, "/Groups", group(fmt.Sprintf("Team %d", i), ada)).str("id"))
 	}
+	quoted := e.do(http.MethodPost, "/Groups", group(`Quoted "Ops" \ Team`)).str("id")
 	// Okta's test connection.
 	res := e.do(http.MethodGet, "/Groups?startIndex=1&count=100", nil)
 	require.Equal(t, http.StatusOK, res.status)
-	require.EqualValues(t, 5, res.get("totalResults"))
-	require.EqualValues(t, 5, res.get("itemsPerPage"))
+	require.EqualValues(t, 6, res.get("totalResults"))
+	require.EqualValues(t, 6, res.get("itemsPerPage"))
 	res = e.do(http.MethodGet, "/Groups?startIndex=2&count=2", nil)
 	require.Equal(t, ids[1], res.str("Resources.0.id"))
 	require.Equal(t, ids[2], res.str("Resources.1.id"))
-	require.EqualValues(t, 5, res.get("totalResults"))
+	require.EqualValues(t, 6, res.get("totalResults"))
 
 	res = e.do(http.MethodGet, "/Groups?excludedAttributes=members", nil)
 	require.Nil(t, res.get("Resources.0.members"), "excludedAttributes=members leaves them out")
@@ -380,6 +381,8 @@ func TestListGroups(t *testing.T) {
 		`id eq "` + ids[4] + `"`:                             {ids[4]},
 		`displayName eq "Team 1" or displayName eq "Team 2"`: {ids[1], ids[2]},
 		`displayName eq "nope"`:                              nil,
+		`displayName eq "Quoted \"Ops\" \\ Team"`:            {quoted},
+		`displayName eq "Quoted \u0022Ops\u0022 \\ team"`:    {quoted},
 	} {
 		res := e.do(http.MethodGet, "/Groups?filter="+queryEscape(filter), nil)
 		require.Equal(t, http.StatusOK, res.status, res.String())
@@ -390,7 +393,7 @@ func TestListGroups(t *testing.T) {
 		}
 		require.Equal(t, want, got, filter)
 	}
-	for _, filter := range []string{`displayName co "Team"`, `members.value eq "` + ada + `"`, `userName eq "x"`} {
+	for _, filter := range []string{`displayName co "Team"`, `members.value eq "` + ada + `"`, `userName eq "x"`, `displayName eq "bad \q escape"`} {
 		requireSCIMError(t, e.do(http.MethodGet, "/Groups?filter="+queryEscape(filter), nil), http.StatusBadRequest, "invalidFilter")
 	}
 }
