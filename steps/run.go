@@ -36,9 +36,56 @@ func NewSuite(cfg Config, opts *godog.Options, cov *Coverage) godog.TestSuite {
 // running it.
 type ScenarioInfo struct {
 	Rules    []string
+	Tags     []string // every tag, with its @
 	Feature  string
 	Name     string
 	Location string // file:line
+}
+
+// MatchTags tells whether a scenario with tags is selected by a godog tag
+// expression: "," is or, "&&" is and, "~" is not, and "" selects everything
+// (godog's own rules, which it does not export).
+func MatchTags(expr string, tags []string) bool {
+	if strings.TrimSpace(expr) == "" {
+		return true
+	}
+	has := func(tag string) bool {
+		for _, t := range tags {
+			if strings.ReplaceAll(t, "@", "") == tag {
+				return true
+			}
+		}
+		return false
+	}
+	for _, alt := range strings.Split(expr, ",") {
+		all := strings.TrimSpace(alt) != ""
+		for _, term := range strings.Split(alt, "&&") {
+			term = strings.ReplaceAll(strings.TrimSpace(term), "@", "")
+			if neg, ok := strings.CutPrefix(term, "~"); ok {
+				all = all && !has(neg)
+			} else {
+				all = all && has(term)
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// SelectedRules returns the rule IDs of the scenarios that the tag expression
+// selects.
+func SelectedRules(scenarios []ScenarioInfo, expr string) map[string]bool {
+	ids := map[string]bool{}
+	for _, s := range scenarios {
+		if MatchTags(expr, s.Tags) {
+			for _, id := range s.Rules {
+				ids[id] = true
+			}
+		}
+	}
+	return ids
 }
 
 // ListScenarios reads every .feature file in fsys.
@@ -76,6 +123,7 @@ func ListScenarios(fsys fs.FS) ([]ScenarioInfo, error) {
 		for _, p := range gherkin.Pickles(*doc, name, ids.NewId) {
 			info := ScenarioInfo{Feature: doc.Feature.Name, Name: p.Name}
 			for _, t := range p.Tags {
+				info.Tags = append(info.Tags, t.Name)
 				if ruleTag.MatchString(t.Name) {
 					info.Rules = append(info.Rules, strings.TrimPrefix(t.Name, "@"))
 				}

@@ -27,7 +27,7 @@ Feature: F
 	got, err := ListScenarios(fsys)
 	require.NoError(t, err)
 	require.Len(t, got, 3)
-	assert.Equal(t, ScenarioInfo{Rules: []string{"SSO-01"}, Feature: "F", Name: "plain", Location: "a.feature:3"}, got[0])
+	assert.Equal(t, ScenarioInfo{Rules: []string{"SSO-01"}, Tags: []string{"@SSO-01"}, Feature: "F", Name: "plain", Location: "a.feature:3"}, got[0])
 	assert.Equal(t, []string{"SSO-01", "JIT-02"}, got[1].Rules)
 	assert.Equal(t, "a.feature:11", got[1].Location, "an example row points at its row")
 	assert.Equal(t, "outline 2", got[2].Name)

@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -95,8 +94,12 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
+	scenarios, err := steps.ListScenarios(fsys)
+	if err != nil {
+		return 2, err
+	}
 	if o.list {
-		return list(stdout, fsys, rules)
+		return list(stdout, scenarios, rules, o.tags)
 	}
 
 	out := stdout
@@ -146,7 +149,8 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintln(stdout, "the run failed (see the scenarios above)")
 		code = 1
 	}
-	selected := func(id string) bool { return o.tags == "" || strings.Contains(o.tags, id) }
+	chosen := steps.SelectedRules(scenarios, o.tags)
+	selected := func(id string) bool { return chosen[id] }
 	if missing := cov.Missing(rules, selected); len(missing) > 0 {
 		fmt.Fprintf(stdout, "selected rules without a passing scenario: %s\n", strings.Join(missing, " "))
 		if requireAll {
@@ -156,23 +160,31 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	return code, nil
 }
 
-func list(w io.Writer, fsys fs.FS, rules []features.Rule) (int, error) {
-	scenarios, err := steps.ListScenarios(fsys)
-	if err != nil {
-		return 2, err
-	}
+// list prints each rule with the scenarios the tag expression selects, and
+// the rules it selects nothing of only when no expression was given.
+func list(w io.Writer, scenarios []steps.ScenarioInfo, rules []features.Rule, tags string) (int, error) {
 	byRule := map[string][]steps.ScenarioInfo{}
+	n := 0
 	for _, s := range scenarios {
+		if !steps.MatchTags(tags, s.Tags) {
+			continue
+		}
+		n++
 		for _, id := range s.Rules {
 			byRule[id] = append(byRule[id], s)
 		}
 	}
+	listed := 0
 	for _, r := range rules {
+		if tags != "" && len(byRule[r.ID]) == 0 {
+			continue
+		}
+		listed++
 		fmt.Fprintf(w, "%s (%s) %s\n", r.ID, r.Status, r.Summary)
 		for _, s := range byRule[r.ID] {
 			fmt.Fprintf(w, "    %s  [%s]\n", s.Name, s.Location)
 		}
 	}
-	fmt.Fprintf(w, "%d scenarios, %d rules\n", len(scenarios), len(rules))
+	fmt.Fprintf(w, "%d scenarios, %d rules\n", n, listed)
 	return 0, nil
 }

@@ -20,6 +20,23 @@ func TestList(t *testing.T) {
 	assert.Contains(t, out.String(), "An assigned user opens the app from the Okta dashboard")
 }
 
+func TestListWithTags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code, err := run([]string{"-list", "-tags", "@SSO-07,@PROTO-05"}, &out, &errOut)
+	require.NoError(t, err)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out.String(), "SSO-07 (implemented)")
+	assert.Contains(t, out.String(), "PROTO-05 (implemented)")
+	assert.NotContains(t, out.String(), "SSO-08")
+	assert.Contains(t, out.String(), "18 scenarios, 2 rules")
+
+	out.Reset()
+	_, err = run([]string{"-list", "-tags", "~@SSO-07"}, &out, &errOut)
+	require.NoError(t, err)
+	assert.NotContains(t, out.String(), "SSO-07 (")
+	assert.Contains(t, out.String(), "179 scenarios, 31 rules")
+}
+
 func TestRunWritesJUnitAndSummary(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.xml")
 	var out, errOut bytes.Buffer
