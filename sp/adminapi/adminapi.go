@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/ssoharness/ssoharness/sp/admin"
+	"github.com/ssoharness/ssoharness/sp/internal/jsonapi"
 	"github.com/ssoharness/ssoharness/sp/session"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
@@ -76,37 +77,11 @@ func New(cfg Config) (*API, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "Cross-origin requests are refused.", "")
 	}))
-	a.root = a.recoverer(headers(cop.Handler(mux)))
+	a.root = jsonapi.Recover(a.log, "admin api panic", jsonapi.Headers(cop.Handler(mux)))
 	return a, nil
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.root.ServeHTTP(w, r) }
-
-func headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// recoverer turns a panic into a JSON 500 and one log line.
-func (a *API) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				a.log.ErrorContext(r.Context(), "admin api panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-				writeError(w, http.StatusInternalServerError, "Something went wrong on our side.", "")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
 
 // caller is who is calling: always one organization.
 type caller struct {
@@ -203,16 +178,7 @@ func writeError(w http.ResponseWriter, status int, msg, field string) {
 	writeJSON(w, status, errorBody{Error: msg, Field: field})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only this package's own types are written; none can fail to encode.
-		status, b = http.StatusInternalServerError, []byte(`{"error":"Something went wrong on our side."}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { jsonapi.WriteJSON(w, status, v) }
 
 func (a *API) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 	a.log.ErrorContext(r.Context(), "admin api: "+what, "method", r.Method, "path", r.URL.Path, "err", err)

@@ -17,13 +17,13 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/ssoharness/ssoharness/sp/admin"
+	"github.com/ssoharness/ssoharness/sp/internal/jsonapi"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
@@ -100,37 +100,11 @@ func New(cfg Config) (*API, error) {
 	})
 	// The token is checked before routing, so that without it nothing, not
 	// even which routes exist, can be learnt.
-	a.root = a.recoverer(headers(a.authenticate(mux)))
+	a.root = jsonapi.Recover(a.log, "hooks api panic", jsonapi.Headers(a.authenticate(mux)))
 	return a, nil
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.root.ServeHTTP(w, r) }
-
-func headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// recoverer turns a panic into a JSON 500 and one log line.
-func (a *API) recoverer(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				a.log.ErrorContext(r.Context(), "hooks api panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-				writeError(w, http.StatusInternalServerError, "Something went wrong on our side.")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
 
 // authenticate lets through only requests with "Authorization: Bearer {token}".
 // Any other credential (a SCIM token, an admin API token, a session cookie) is

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ssoharness/ssoharness/sp/admin"
+	"github.com/ssoharness/ssoharness/sp/internal/jsonapi"
 	"github.com/ssoharness/ssoharness/sp/scimapi"
 	"github.com/ssoharness/ssoharness/sp/ssosaml"
 	"github.com/ssoharness/ssoharness/sp/store"
@@ -23,16 +24,7 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, errorBody{Error: msg})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only this package's own types are written; none can fail to encode.
-		status, b = http.StatusInternalServerError, []byte(`{"error":"Something went wrong on our side."}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { jsonapi.WriteJSON(w, status, v) }
 
 // empty is the answer of a hook that has nothing to say: {}.
 var empty = struct{}{}
