@@ -45,13 +45,7 @@ func TestRunWritesJUnitAndSummary(t *testing.T) {
 	assert.Equal(t, 0, code, out.String())
 	assert.Regexp(t, `SSO-07\s+PASS\s+3 passed`, out.String())
 
-	b, err := os.ReadFile(report)
-	require.NoError(t, err)
-	var suites struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-	}
-	require.NoError(t, xml.Unmarshal(b, &suites))
+	suites := readJUnit(t, report)
 	assert.Equal(t, 3, suites.Tests)
 	assert.Zero(t, suites.Failures)
 }
@@ -93,4 +87,19 @@ func TestBadFlags(t *testing.T) {
 		code, _ := run(args, &out, &errOut)
 		assert.Equal(t, 2, code, "%v", args)
 	}
+}
+
+// junitSuites is the part of a JUnit report the tests read.
+type junitSuites struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+}
+
+func readJUnit(t *testing.T, path string) junitSuites {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var s junitSuites
+	require.NoError(t, xml.Unmarshal(b, &s))
+	return s
 }
