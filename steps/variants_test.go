@@ -100,42 +100,38 @@ func assertFailsExactly(t *testing.T, rules []features.Rule, keys *steps.KeyPool
 // nullResources is an SP whose SCIM lists answer "Resources": null when
 // nothing matches, where RFC 7644 clients (Okta among them) expect [].
 func nullResources(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/scim/v2/") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		body := bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"Resources":[]`), []byte(`"Resources":null`))
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.Code)
-		w.Write(body)
+	return rewriteSCIM(http.MethodGet, next, func(code int, body []byte) (int, []byte) {
+		return code, bytes.ReplaceAll(body, []byte(`"Resources":[]`), []byte(`"Resources":null`))
 	})
 }
 
 // createAnswers200 is an SP whose SCIM creates answer 200 OK instead of 201
 // Created, with the same body and Location.
 func createAnswers200(next http.Handler) http.Handler {
+	return rewriteSCIM(http.MethodPost, next, func(code int, body []byte) (int, []byte) {
+		if code == http.StatusCreated {
+			code = http.StatusOK
+		}
+		return code, body
+	})
+}
+
+// rewriteSCIM changes the SP's answers to SCIM requests of one method.
+func rewriteSCIM(method string, next http.Handler, edit func(code int, body []byte) (int, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.Contains(r.URL.Path, "/scim/v2/") {
+		if r.Method != method || !strings.Contains(r.URL.Path, "/scim/v2/") {
 			next.ServeHTTP(w, r)
 			return
 		}
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
+		code, body := edit(rec.Code, rec.Body.Bytes())
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
-		code := rec.Code
-		if code == http.StatusCreated {
-			code = http.StatusOK
-		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(code)
-		w.Write(rec.Body.Bytes())
+		w.Write(body)
 	})
 }
 
