@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,6 +68,50 @@ func TestConformAgainstSeparateRefSP(t *testing.T) {
 	assert.Zero(t, suites.Failures)
 }
 
+// TestConformAgainstSeparateRefSPOnPostgres: the same, with refsp on
+// PostgreSQL (a database of its own, dropped afterwards), when the PostgreSQL
+// tests run (SP_TEST_POSTGRES_DSN; CI sets it).
+func TestConformAgainstSeparateRefSPOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds and starts the reference SP and runs the whole suite against it")
+	}
+	dsn := os.Getenv("SP_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but SP_TEST_POSTGRES_DSN is not set")
+		}
+		t.Skip("SP_TEST_POSTGRES_DSN is not set: refsp on PostgreSQL is not tried")
+	}
+	bins := buildBinaries(t, "")
+	sp := startRefSP(t, bins.refsp, "-db", scratchDatabase(t, dsn))
+	out, code := runConform(t, bins.conform, sp, "-require-all", "-random", "-1", "-format", "progress")
+	require.Equal(t, 0, code, "conform against refsp on PostgreSQL:\n%s", tail(out, 6000))
+	assert.NotContains(t, out, " FAIL ")
+}
+
+// scratchDatabase creates a database for one test on the server dsn names,
+// drops it when the test ends, and returns its DSN.
+func scratchDatabase(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { admin.Close() })
+	name := "conform_" + randomToken(t)[:16]
+	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err, "creating a scratch database")
+	t.Cleanup(func() {
+		// FORCE: refsp may still hold connections while it shuts down.
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
+}
+
 // TestConformCatchesBrokenAudienceInRefSP: the reference SP built with the
 // broken audience check must fail SSO-10, and only SSO-10.
 func TestConformCatchesBrokenAudienceInRefSP(t *testing.T) {
@@ -110,7 +157,7 @@ type refSP struct {
 
 // startRefSP starts refsp on a free loopback port with a fresh SQLite
 // database and a hooks token, and stops it when the test ends.
-func startRefSP(t *testing.T, bin string) refSP {
+func startRefSP(t *testing.T, bin string, extra ...string) refSP {
 	t.Helper()
 	dir := t.TempDir()
 	token := randomToken(t)
@@ -118,8 +165,9 @@ func startRefSP(t *testing.T, bin string) refSP {
 	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
-		"-hooks-token-file", tokenFile, "-password-cost", "4")
+	args := append([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-hooks-token-file", tokenFile, "-password-cost", "4"}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "REFSP_HOOKS_TOKEN=", "REFSP_DB=")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
