@@ -107,7 +107,10 @@ func (w *world) replaysResponse(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	sent, ok := w.okta.LastResponse(app.ID)
+	sent, ok, err := w.okta.LastResponse(ctx, app.ID)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errorf("Okta has sent no response for the app yet")
 	}

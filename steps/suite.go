@@ -8,12 +8,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/cucumber/godog"
 
+	"github.com/ssoharness/ssoharness/steps/oktaremote"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
@@ -28,6 +30,17 @@ type Config struct {
 	// fetches the app's metadata from the fake Okta, so it needs an address
 	// that SP can reach.
 	OktaHost string
+	// OktaURL is the base URL of a fake Okta that is already running (the
+	// idpsim command), for every scenario to use instead of starting one of
+	// its own; OktaHost and Keys then do not apply. Scenarios share it
+	// safely: their people and groups have names of their own, faults are
+	// per app, and a scenario that would move its clock is skipped.
+	OktaURL string
+	// OktaToken is that fake Okta's management API (SSWS) token.
+	OktaToken string
+	// OktaHTTP talks to that fake Okta; nil means one client made by
+	// Initializer, shared by its scenarios (and their connections).
+	OktaHTTP *http.Client
 	// CleanUp makes every scenario remove, at its end and over SCIM, the users
 	// and groups it made: for an SP that runs share.
 	CleanUp bool
@@ -36,6 +49,9 @@ type Config struct {
 // Initializer returns the godog scenario initializer.
 func Initializer(cfg Config) func(*godog.ScenarioContext) {
 	exprs := &regexCache{}
+	if cfg.OktaURL != "" && cfg.OktaHTTP == nil {
+		cfg.OktaHTTP = &http.Client{Timeout: oktaremote.DefaultTimeout}
+	}
 	return func(godogSC *godog.ScenarioContext) {
 		sc := scenario{ScenarioContext: godogSC, exprs: exprs}
 		w := &world{cfg: cfg, browsers: map[string]*person{}, tenants: map[string]*tenant{}, names: newNamer()}

@@ -18,6 +18,7 @@ import (
 	"github.com/ssoharness/ssoharness/idpsim"
 	"github.com/ssoharness/ssoharness/idpsim/directory"
 	"github.com/ssoharness/ssoharness/steps/browser"
+	"github.com/ssoharness/ssoharness/steps/oktaremote"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
@@ -30,8 +31,10 @@ const oktaPassword = "Okta-test-1"
 type world struct {
 	cfg Config
 
-	tmp      string
-	okta     *idpsim.Server
+	tmp  string
+	okta fakeOkta
+	// oktaDir and oktaHTTP are the scenario's own fake Okta; both nil when
+	// the scenario uses a running one (Config.OktaURL).
 	oktaDir  *directory.Store
 	oktaHTTP *httptest.Server
 	sp       target.Target
@@ -87,6 +90,27 @@ type person struct {
 }
 
 func (w *world) start(ctx context.Context) error {
+	if w.cfg.OktaURL != "" {
+		// A fake Okta that is already running, shared with other
+		// scenarios: nothing to start, and nothing for close to stop.
+		okta, err := oktaremote.New(w.cfg.OktaURL, w.cfg.OktaToken, w.cfg.OktaHTTP)
+		if err != nil {
+			return err
+		}
+		w.okta = okta
+	} else if err := w.startOkta(ctx); err != nil {
+		return err
+	}
+	sp, err := w.cfg.NewTarget(ctx)
+	if err != nil {
+		return err
+	}
+	w.sp = isolated{Target: sp, n: w.names}
+	return nil
+}
+
+// startOkta starts the scenario's own fake Okta, in process.
+func (w *world) startOkta(ctx context.Context) error {
 	tmp, err := os.MkdirTemp("", "ssoharness-scenario-")
 	if err != nil {
 		return err
@@ -120,7 +144,7 @@ func (w *world) start(ctx context.Context) error {
 		used := map[*rsa.PrivateKey]bool{}
 		newKey = func() (*rsa.PrivateKey, error) { return w.cfg.Keys.Key(used) }
 	}
-	w.okta, err = idpsim.New(idpsim.Config{
+	srv, err := idpsim.New(idpsim.Config{
 		BaseURL:   oktaBase,
 		OrgName:   "ssoharness-test",
 		Directory: w.oktaDir,
@@ -130,13 +154,9 @@ func (w *world) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w.oktaHTTP.Config.Handler = w.okta
+	w.okta = localOkta{srv}
+	w.oktaHTTP.Config.Handler = srv
 	w.oktaHTTP.Start()
-	sp, err := w.cfg.NewTarget(ctx)
-	if err != nil {
-		return err
-	}
-	w.sp = isolated{Target: sp, n: w.names}
 	return nil
 }
 

@@ -3,8 +3,16 @@
 //
 //	conform                         run every scenario against the in-process reference SP
 //	conform -target sp.yaml         run them against the SP a target file describes
+//	conform -okta http://127.0.0.1:8081
+//	                                use a running fake Okta (bin/idpsim, its API token in
+//	                                $IDPSIM_API_TOKEN) instead of one per scenario
 //	conform -list                   print the rules and scenarios it would run
 //	conform -tags @SSO-07 -format pretty,junit:report.xml
+//
+// Each scenario starts a fake Okta of its own, in process, unless -okta names
+// one that is already running; then every scenario uses that one at the same
+// time, each with people and groups of its own, and the scenarios that would
+// move its clock (which all of them share) are skipped, naming why.
 //
 // Against the in-process reference SP it exits 0 only when every selected
 // scenario passed and every implemented rule it selected has a passing
@@ -30,6 +38,7 @@ import (
 
 	"github.com/ssoharness/ssoharness/features"
 	"github.com/ssoharness/ssoharness/steps"
+	"github.com/ssoharness/ssoharness/steps/oktaremote"
 	"github.com/ssoharness/ssoharness/steps/target"
 )
 
@@ -52,6 +61,8 @@ type options struct {
 	target      string
 	requireAll  bool
 	oktaHost    string
+	oktaURL     string
+	oktaToken   string // the name of the variable holding the token
 }
 
 // run is main without the process: it returns the exit code.
@@ -68,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	fset.BoolVar(&o.noColors, "no-colors", false, "plain output")
 	fset.StringVar(&o.target, "target", "", "target file (YAML) describing the SP to test; none: the in-process reference SP")
 	fset.StringVar(&o.oktaHost, "okta-host", "", "host or IP the fake Okta listens on and calls itself by; the SP must reach it to fetch metadata (default 127.0.0.1)")
+	fset.StringVar(&o.oktaURL, "okta", "", "a running fake Okta (bin/idpsim) to use instead of one started in-process per scenario: its base URL, such as http://127.0.0.1:8081")
+	fset.StringVar(&o.oktaToken, "okta-token-env", "IDPSIM_API_TOKEN", "with -okta: the environment variable holding its SSWS API token (idpsim prints the token at start and takes -api-token)")
 	fset.BoolVar(&o.requireAll, "require-all", false, "with -target: also fail when a selected rule has no passing scenario (all of its scenarios skipped)")
 	fset.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: conform [flags]\n\nRuns the ssoharness conformance suite.\n\nFlags:\n")
@@ -84,6 +97,9 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if o.concurrency < 1 {
 		return 2, errors.New("-concurrency must be at least 1")
+	}
+	if o.oktaURL != "" && o.oktaHost != "" {
+		return 2, errors.New("-okta and -okta-host cannot be used together: -okta-host is where the fake Okta started per scenario listens, and -okta starts none")
 	}
 
 	fsys := features.FS()
@@ -121,6 +137,29 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 		NewTarget: func(ctx context.Context) (target.Target, error) { return target.NewInProcess(ctx) },
 		Keys:      steps.NewKeyPool(16),
 		OktaHost:  o.oktaHost,
+	}
+	if o.oktaURL != "" {
+		// Checked once here, so that a wrong URL or token is one set-up
+		// error rather than a failure in every scenario.
+		token := os.Getenv(o.oktaToken)
+		if token == "" {
+			return 2, fmt.Errorf("-okta needs the fake Okta's API token in $%s (idpsim prints it at start as \"API token\"; -okta-token-env names another variable)", o.oktaToken)
+		}
+		client := &http.Client{Timeout: oktaremote.DefaultTimeout}
+		okta, err := oktaremote.New(o.oktaURL, token, client)
+		if err != nil {
+			return 2, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := okta.Check(ctx); err != nil {
+			var refused *oktaremote.APIError
+			if errors.As(err, &refused) && refused.Status == http.StatusUnauthorized {
+				return 2, fmt.Errorf("-okta %s: the fake Okta refused the token in $%s: %w", o.oktaURL, o.oktaToken, err)
+			}
+			return 2, fmt.Errorf("-okta %s: %w", o.oktaURL, err)
+		}
+		cfg.OktaURL, cfg.OktaToken, cfg.OktaHTTP, cfg.Keys = okta.BaseURL(), token, client, nil
 	}
 	requireAll := true
 	if o.target != "" {
