@@ -93,7 +93,7 @@ func (c *Coverage) Failed(rules []features.Rule) []string {
 // WriteSummary prints one line per rule: what passed, failed or was skipped, and
 // the rules still planned.
 func (c *Coverage) WriteSummary(w io.Writer, rules []features.Rule) {
-	var planned []string
+	var planned, notRun []string
 	for _, r := range rules {
 		t := c.Tally(r.ID)
 		ran := t.Passed+t.Failed+t.Skipped > 0
@@ -102,7 +102,7 @@ func (c *Coverage) WriteSummary(w io.Writer, rules []features.Rule) {
 			planned = append(planned, r.ID)
 			continue
 		case !ran:
-			fmt.Fprintf(w, "%-9s not run\n", r.ID)
+			notRun = append(notRun, r.ID)
 			continue
 		}
 		summary := r.Summary
@@ -121,6 +121,9 @@ func (c *Coverage) WriteSummary(w io.Writer, rules []features.Rule) {
 		for _, why := range t.Reasons {
 			fmt.Fprintf(w, "          %s\n", why)
 		}
+	}
+	if len(notRun) > 0 {
+		fmt.Fprintf(w, "not run (%d): %s\n", len(notRun), strings.Join(notRun, " "))
 	}
 	if len(planned) > 0 {
 		fmt.Fprintf(w, "planned, not yet covered (%d): %s\n", len(planned), strings.Join(planned, " "))

@@ -49,7 +49,7 @@ func TestCoverageTalliesPerRule(t *testing.T) {
 		"SCIM-04   FAIL  0 passed, 1 failed, 0 skipped",
 		"SCIM-05   SKIP  0 passed, 0 failed, 1 skipped",
 		`skipped "skips too": needs Okta sign-in`,
-		"SCIM-06   not run",
+		"not run (1): SCIM-06",
 	} {
 		assert.Contains(t, out.String(), want)
 	}
