@@ -40,6 +40,18 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, orgOut{ID: o.ID, Name: o.Name})
 }
 
+// deleteOrg removes an organization made for a test run, with everything it
+// owns and the accounts it alone had (store.DeleteOrganization), so that runs
+// against a shared SP leave nothing behind.
+func (a *API) deleteOrg(w http.ResponseWriter, r *http.Request, org store.Organization) {
+	if err := a.store.DeleteOrganization(r.Context(), org.ID); err != nil {
+		a.fail(w, r, err, noOrg)
+		return
+	}
+	a.log.InfoContext(r.Context(), "hooks api: organization deleted", "org_id", org.ID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
 type memberIn struct {
 	Email      *string `json:"email"`
 	GivenName  string  `json:"given_name"`

@@ -11,6 +11,7 @@ import (
 func (a *API) routes(mux *http.ServeMux) {
 	// Organizations and people.
 	a.route(mux, "/orgs", map[string]http.HandlerFunc{http.MethodPost: a.createOrg})
+	a.route(mux, "/orgs/{org}", map[string]http.HandlerFunc{http.MethodDelete: a.inOrg(a.deleteOrg)})
 	a.route(mux, "/orgs/{org}/members", map[string]http.HandlerFunc{http.MethodGet: a.inOrg(a.listMembers), http.MethodPost: a.inOrg(a.addMember)})
 	a.route(mux, "/accounts/{email}", map[string]http.HandlerFunc{http.MethodGet: a.getAccount})
 

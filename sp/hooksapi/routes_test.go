@@ -198,6 +198,29 @@ func TestAnAccountJoinsASecondOrganization(t *testing.T) {
 	})
 }
 
+// Deleting an organization takes its members' accounts unless another
+// organization holds them too.
+func TestDeleteAnOrganization(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	vars := map[string]string{"acme": f.acme.ID, "globex": f.globex.ID}
+	walk(t, f, vars, []step{
+		{name: "ada in acme", method: "POST", path: "/orgs/{acme}/members", body: `{"email":"ada@acme.test"}`, status: 201},
+		{name: "ada in globex", method: "POST", path: "/orgs/{globex}/members", body: `{"email":"ada@acme.test"}`, status: 201},
+		{name: "bob in acme", method: "POST", path: "/orgs/{acme}/members", body: `{"email":"bob@acme.test"}`, status: 201},
+		{name: "a team", method: "POST", path: "/orgs/{acme}/teams", body: `{"name":"Platform"}`, status: 201, capture: map[string]string{"id": "team"}},
+		{name: "delete", method: "DELETE", path: "/orgs/{acme}", status: 204},
+		{name: "gone", method: "GET", path: "/orgs/{acme}/members", status: 404},
+		{name: "again", method: "DELETE", path: "/orgs/{acme}", status: 404},
+		{name: "bob had acme alone", method: "GET", path: "/accounts/bob@acme.test", status: 404},
+		{name: "ada stays", method: "GET", path: "/accounts/ada@acme.test", status: 200},
+		{name: "globex stays", method: "GET", path: "/orgs/{globex}/members", status: 200,
+			check: func(t *testing.T, r reply) { assert.Equal(t, []string{"ada@acme.test"}, r.list("emails")) }},
+	})
+	r := f.do(t, call{method: "DELETE", path: "/orgs/" + f.globex.ID})
+	assert.Equal(t, http.StatusUnauthorized, r.status, "no token, no deletion")
+}
+
 // What the caller sent is refused with a 4xx and a sentence, never a 500.
 func TestRefusals(t *testing.T) {
 	t.Parallel()

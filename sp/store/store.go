@@ -208,6 +208,12 @@ type Store interface {
 	CreateOrganization(ctx context.Context, o Organization) (Organization, error)
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 	ListOrganizations(ctx context.Context) ([]Organization, error)
+	// DeleteOrganization deletes an organization with everything it owns (its
+	// memberships, teams and their resources, its integration and SCIM data,
+	// admin tokens, sessions in it) and the accounts that belonged to it and
+	// to no other organization, all or nothing. Its audit events stay: the
+	// record outlives what it records.
+	DeleteOrganization(ctx context.Context, id string) error
 
 	CreateUser(ctx context.Context, u User) (User, error)
 	GetUser(ctx context.Context, id string) (User, error)

@@ -132,6 +132,40 @@ var cascadeTests = []subtest{
 		_, err = s.GetTeam(ctxOf(t), w.apps.ID)
 		require.NoError(t, err)
 	}},
+	{"DeleteOrganizationTakesWhatItOwnedAndItsOwnAccounts", func(t *testing.T, s store.Store) {
+		w := newWorld(t, s)
+		_, err := s.AppendAudit(ctxOf(t), store.AuditEvent{OrgID: w.acme.ID, Actor: "test", Action: "team.created", Target: "Platform"})
+		require.NoError(t, err)
+		require.NoError(t, s.DeleteOrganization(ctxOf(t), w.acme.ID))
+
+		_, err = s.GetOrganization(ctxOf(t), w.acme.ID)
+		require.ErrorIs(t, err, store.ErrNotFound)
+		for _, team := range []store.Team{w.platform, w.apps} {
+			_, err = s.GetTeam(ctxOf(t), team.ID)
+			require.ErrorIs(t, err, store.ErrNotFound, team.Name)
+			requireResources(t, s, team.ID)
+		}
+		_, err = s.GetUser(ctxOf(t), w.bob.ID)
+		require.ErrorIs(t, err, store.ErrNotFound, "bob belonged to Acme alone")
+		require.False(t, sessionLive(t, s, w.bobAcme))
+		require.False(t, sessionLive(t, s, w.adaAcme))
+
+		// Ada belongs to Globex too: her account, Globex and its things stay.
+		_, err = s.GetUser(ctxOf(t), w.ada.ID)
+		require.NoError(t, err)
+		_, err = s.GetMembership(ctxOf(t), w.globex.ID, w.ada.ID)
+		require.NoError(t, err)
+		requireTeamMembers(t, s, w.globexTeam.ID, w.ada)
+		requireResources(t, s, w.globexTeam.ID, w.globexRes)
+		require.True(t, sessionLive(t, s, w.adaGlobex))
+		require.True(t, sessionLive(t, s, w.adaNoOrg))
+
+		events, err := s.ListAudit(ctxOf(t), w.acme.ID, 10)
+		require.NoError(t, err)
+		require.Len(t, events, 1, "the audit log outlives the organization")
+
+		require.ErrorIs(t, s.DeleteOrganization(ctxOf(t), w.acme.ID), store.ErrNotFound)
+	}},
 	{"RemoveMembershipDetachesFromThatOrganizationOnly", func(t *testing.T, s store.Store) {
 		w := newWorld(t, s)
 		require.NoError(t, s.RemoveMembership(ctxOf(t), w.acme.ID, w.ada.ID))

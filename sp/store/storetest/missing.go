@@ -57,12 +57,13 @@ var missingTests = []subtest{
 				_, err := s.UpdateIntegration(ctx, store.Integration{ID: "int_missing", Status: store.StatusConnected})
 				return err
 			},
-			"DeleteUser":       func(ctx context.Context) error { return s.DeleteUser(ctx, "usr_missing") },
-			"DeleteTeam":       func(ctx context.Context) error { return s.DeleteTeam(ctx, "team_missing") },
-			"RemoveMembership": func(ctx context.Context) error { return s.RemoveMembership(ctx, p.org.ID, "usr_missing") },
-			"RemoveTeamMember": func(ctx context.Context) error { return s.RemoveTeamMember(ctx, p.team.ID, "usr_missing") },
-			"RemoveTeamDomain": func(ctx context.Context) error { return s.RemoveTeamDomain(ctx, p.team.ID, "missing.test") },
-			"DeleteSession":    func(ctx context.Context) error { return s.DeleteSession(ctx, "missing") },
+			"DeleteUser":         func(ctx context.Context) error { return s.DeleteUser(ctx, "usr_missing") },
+			"DeleteOrganization": func(ctx context.Context) error { return s.DeleteOrganization(ctx, "org_missing") },
+			"DeleteTeam":         func(ctx context.Context) error { return s.DeleteTeam(ctx, "team_missing") },
+			"RemoveMembership":   func(ctx context.Context) error { return s.RemoveMembership(ctx, p.org.ID, "usr_missing") },
+			"RemoveTeamMember":   func(ctx context.Context) error { return s.RemoveTeamMember(ctx, p.team.ID, "usr_missing") },
+			"RemoveTeamDomain":   func(ctx context.Context) error { return s.RemoveTeamDomain(ctx, p.team.ID, "missing.test") },
+			"DeleteSession":      func(ctx context.Context) error { return s.DeleteSession(ctx, "missing") },
 		} {
 			require.ErrorIs(t, change(ctxOf(t)), store.ErrNotFound, name)
 		}

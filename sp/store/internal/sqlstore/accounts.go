@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/ssoharness/ssoharness/sp/store"
@@ -42,6 +43,31 @@ func (s *Store) GetOrganization(ctx context.Context, id string) (store.Organizat
 
 func (s *Store) ListOrganizations(ctx context.Context) ([]store.Organization, error) {
 	return list(ctx, s, `SELECT `+orgCols+` FROM organizations ORDER BY seq`, nil, scanOrg)
+}
+
+func (s *Store) DeleteOrganization(ctx context.Context, id string) error {
+	return s.atomically(ctx, func(s *Store) error {
+		ms, err := s.ListMemberships(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.execOne(ctx, "organization "+id, `DELETE FROM organizations WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// The cascade took the memberships; whoever has none left had an
+		// account only for this organization.
+		userIDs := make([]string, len(ms))
+		for i, m := range ms {
+			userIDs[i] = m.UserID
+		}
+		for chunk := range slices.Chunk(userIDs, inChunk) {
+			if _, err := s.exec(ctx, `DELETE FROM users WHERE id IN (`+placeholders(len(chunk))+`)
+				AND NOT EXISTS (SELECT 1 FROM memberships WHERE memberships.user_id = users.id)`, anys(chunk)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 const userCols = "users.id, users.email, users.given_name, users.family_name, users.display_name, users.locale, users.password_hash, users.created_at, users.updated_at"
