@@ -177,15 +177,20 @@ func (t isolated) SignedIn(ctx context.Context, jar http.CookieJar) (target.Sign
 	return who, ok, err
 }
 
-// cleanUp removes, over SCIM, the groups and users the scenario made at an SP
-// that scenarios share: whatever carries a name the scenario sent. It is best
-// effort and fails nothing: a token the scenario rotated or switched off can
-// remove nothing, and an SP without DELETE keeps what it has.
+// cleanUp removes what the scenario made at an SP that scenarios share: each
+// organization it made, with everything in it; where the SP cannot delete an
+// organization (SCIM-only, or a hook it does not offer), the groups and users
+// that carry a name the scenario sent, over SCIM. It is best effort and fails
+// nothing: a token the scenario rotated or switched off can remove nothing,
+// and an SP without DELETE keeps what it has.
 func (w *world) cleanUp() {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	emails, names := w.names.sent()
 	for _, t := range w.tenants {
+		if t.org.ID != "" && w.sp.DeleteOrganization(ctx, t.org) == nil {
+			continue
+		}
 		if t.scimURL == "" || t.scimToken == "" {
 			continue
 		}

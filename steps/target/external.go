@@ -138,6 +138,14 @@ func (e *External) CreateOrganization(ctx context.Context, name string) (Org, er
 	return Org{ID: out.ID, Name: out.Name}, nil
 }
 
+func (e *External) DeleteOrganization(ctx context.Context, org Org) error {
+	if e.hooks == nil {
+		// The tenant is the SP admin's, not the scenario's.
+		return noHooks("deleting the organization")
+	}
+	return e.hooks.do(ctx, http.MethodDelete, "/orgs/{org}", []string{org.ID}, nil, nil)
+}
+
 func (e *External) AddMember(ctx context.Context, org Org, m Member) error {
 	if e.hooks == nil {
 		return noHooks("adding a member")

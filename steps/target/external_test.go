@@ -614,6 +614,7 @@ func TestExternalSCIMOnlyUnsupported(t *testing.T) {
 		"HasAccount":            func() error { _, err := e.HasAccount(ctx, "a@b.test"); return err },
 		"AuditActions":          func() error { _, err := e.AuditActions(ctx, org); return err },
 		"RefusalLogged":         func() error { return e.RefusalLogged(ctx, "i1", ProblemExpired) },
+		"DeleteOrganization":    func() error { return e.DeleteOrganization(ctx, org) },
 	} {
 		err := call()
 		require.ErrorIs(t, err, ErrUnsupported, name)
@@ -633,6 +634,27 @@ func TestExternalSCIMOnlyUnsupported(t *testing.T) {
 	}
 	_, _, err = e.EnableProvisioning(ctx, Org{ID: "other"})
 	assert.ErrorContains(t, err, "not the target file's SCIM tenant")
+}
+
+// TestExternalDeleteOrganization: an organization a scenario made goes, with
+// the accounts it alone had.
+func TestExternalDeleteOrganization(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := startRefSP(t, nil)
+	e, err := NewExternal(ctx, r.file())
+	require.NoError(t, err)
+	org, err := e.CreateOrganization(ctx, "Doomed")
+	require.NoError(t, err)
+	require.NoError(t, e.AddMember(ctx, org, Member{Email: "solo@doomed.test"}))
+
+	require.NoError(t, e.DeleteOrganization(ctx, org))
+	has, err := e.HasAccount(ctx, "solo@doomed.test")
+	require.NoError(t, err)
+	assert.False(t, has, "the account belonged to that organization alone")
+	_, err = e.OrgMembers(ctx, org)
+	assert.ErrorContains(t, err, "404")
+	assert.Error(t, e.DeleteOrganization(ctx, org), "deleting it twice")
 }
 
 // TestExternalSignedInPage checks how the signed-in page is read: status,

@@ -108,6 +108,10 @@ func (t *InProcess) CreateOrganization(ctx context.Context, name string) (Org, e
 	return Org{ID: o.ID, Name: o.Name}, nil
 }
 
+func (t *InProcess) DeleteOrganization(ctx context.Context, org Org) error {
+	return t.store.DeleteOrganization(ctx, org.ID)
+}
+
 func (t *InProcess) AddMember(ctx context.Context, org Org, m Member) error {
 	role := store.RoleMember
 	if m.Admin {

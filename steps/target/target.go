@@ -89,6 +89,9 @@ type Target interface {
 	// BaseURL is the SP's own URL, as the catalog app in Okta knows it.
 	BaseURL() string
 	CreateOrganization(ctx context.Context, name string) (Org, error)
+	// DeleteOrganization removes an organization a scenario made, with what it
+	// owns and the accounts it alone had, so that runs leave nothing behind.
+	DeleteOrganization(ctx context.Context, org Org) error
 	AddMember(ctx context.Context, org Org, m Member) error
 	// ConnectOkta starts an Okta integration for org (the "Connect" button).
 	ConnectOkta(ctx context.Context, org Org) (Integration, error)

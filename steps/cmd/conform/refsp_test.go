@@ -21,6 +21,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ssoharness/ssoharness/sp/store/sqlite"
 )
 
 // These tests are the proof that conform works on an SP it does not share a
@@ -57,6 +59,14 @@ func TestConformAgainstSeparateRefSP(t *testing.T) {
 	out, code := runConform(t, bins.conform, sp, "-require-all", "-format", "progress,junit:"+report)
 	require.Equal(t, 0, code, "conform against the separate reference SP:\n%s", tail(out, 6000))
 	require.Empty(t, <-other, "the second run at the same time")
+
+	// Every scenario deleted the organizations it made: two runs left nothing.
+	st, err := sqlite.Open(context.Background(), filepath.Join(sp.data, "refsp.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	orgs, err := st.ListOrganizations(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, orgs, "organizations left behind")
 
 	assert.NotContains(t, out, " FAIL ")
 	assert.NotContains(t, out, "not run")
@@ -153,6 +163,7 @@ func buildBinaries(t *testing.T, tags string) binaries {
 // refSP is a running reference SP and what a target file needs of it.
 type refSP struct {
 	base, hooksToken string
+	data             string // the -data folder (SQLite: refsp.db)
 }
 
 // startRefSP starts refsp on a free loopback port with a fresh SQLite
@@ -195,7 +206,7 @@ func startRefSP(t *testing.T, bin string, extra ...string) refSP {
 	}()
 	select {
 	case base := <-found:
-		return refSP{base: base, hooksToken: token}
+		return refSP{base: base, hooksToken: token, data: filepath.Join(dir, "data")}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("refsp did not say where it listens within 30 s; log:\n%s", logs.String())
 	}
