@@ -21,7 +21,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/ssoharness/ssoharness/sp/admin"
@@ -96,25 +95,17 @@ type handler func(w http.ResponseWriter, r *http.Request, c caller)
 // route registers path with one handler per method; any other method is a
 // JSON 405, so that no error of this API is plain text.
 func (a *API) route(mux *http.ServeMux, path string, methods map[string]handler) {
-	allow := make([]string, 0, len(methods))
-	for m := range methods {
-		allow = append(allow, m)
+	hs := make(map[string]http.HandlerFunc, len(methods))
+	for m, h := range methods {
+		hs[m] = func(w http.ResponseWriter, r *http.Request) {
+			c, ok := a.authenticate(w, r)
+			if !ok {
+				return
+			}
+			h(w, r, c)
+		}
 	}
-	slices.Sort(allow)
-	allowed := strings.Join(allow, ", ")
-	mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
-		h, ok := methods[r.Method]
-		if !ok {
-			w.Header().Set("Allow", allowed)
-			writeError(w, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed here; use "+allowed+".", "")
-			return
-		}
-		c, ok := a.authenticate(w, r)
-		if !ok {
-			return
-		}
-		h(w, r, c)
-	})
+	mux.HandleFunc(Prefix+path, jsonapi.Methods(hs))
 }
 
 // authenticate finds the caller from the Bearer token, else the session

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/ssoharness/ssoharness/sp/admin"
@@ -126,21 +125,13 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 // route registers path with one handler per method; any other method is a
 // JSON 405, so that no error of this API is plain text.
 func (a *API) route(mux *http.ServeMux, path string, methods map[string]http.HandlerFunc) {
-	allow := make([]string, 0, len(methods))
-	for m := range methods {
-		allow = append(allow, m)
-	}
-	slices.Sort(allow)
-	allowed := strings.Join(allow, ", ")
-	mux.HandleFunc(Prefix+path, func(w http.ResponseWriter, r *http.Request) {
-		h, ok := methods[r.Method]
-		if !ok {
-			w.Header().Set("Allow", allowed)
-			writeError(w, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed here; use "+allowed+".")
-			return
+	hs := make(map[string]http.HandlerFunc, len(methods))
+	for m, h := range methods {
+		hs[m] = func(w http.ResponseWriter, r *http.Request) {
+			// The route, not the path: paths carry emails.
+			a.log.InfoContext(r.Context(), "hooks api call", "method", r.Method, "route", path)
+			h(w, r)
 		}
-		// The route, not the path: paths carry emails.
-		a.log.InfoContext(r.Context(), "hooks api call", "method", r.Method, "route", path)
-		h(w, r)
-	})
+	}
+	mux.HandleFunc(Prefix+path, jsonapi.Methods(hs))
 }

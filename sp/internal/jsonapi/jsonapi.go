@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // internalError is the body of every 500: no detail reaches the caller.
@@ -35,6 +38,21 @@ func Headers(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Methods serves each method with its handler; any other method is a JSON 405
+// naming the allowed ones, so that no error of an API is plain text.
+func Methods(methods map[string]http.HandlerFunc) http.HandlerFunc {
+	allowed := strings.Join(slices.Sorted(maps.Keys(methods)), ", ")
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := methods[r.Method]
+		if !ok {
+			w.Header().Set("Allow", allowed)
+			WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "Method " + r.Method + " is not allowed here; use " + allowed + "."})
+			return
+		}
+		h(w, r)
+	}
 }
 
 // Recover turns a panic into a JSON 500 and one log line, msg.

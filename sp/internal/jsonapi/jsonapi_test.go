@@ -38,3 +38,23 @@ func TestRecoverAndHeaders(t *testing.T) {
 
 	assert.NotPanics(t, func() { WriteJSON(httptest.NewRecorder(), http.StatusOK, make(chan int)) })
 }
+
+func TestMethods(t *testing.T) {
+	t.Parallel()
+	h := Methods(map[string]http.HandlerFunc{
+		http.MethodPost:   func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) },
+		http.MethodDelete: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) },
+	})
+	for _, tc := range []struct {
+		method string
+		status int
+	}{{http.MethodPost, http.StatusCreated}, {http.MethodDelete, http.StatusNoContent}, {http.MethodGet, http.StatusMethodNotAllowed}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, "/x", nil))
+		assert.Equal(t, tc.status, rec.Code, tc.method)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/x", nil))
+	assert.Equal(t, "DELETE, POST", rec.Header().Get("Allow"))
+	assert.JSONEq(t, `{"error":"Method PUT is not allowed here; use DELETE, POST."}`, rec.Body.String())
+}
