@@ -2,15 +2,8 @@ package target
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/ssoharness/ssoharness/idpsim/samlidp"
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
@@ -105,20 +99,13 @@ func (r *refSP) connected(t *testing.T, name string) (store.Organization, string
 	return org, token
 }
 
-// idpCert is a fresh IdP signing certificate the SP accepts.
+// idpCert is a fresh IdP signing certificate, made as the fake Okta makes an
+// app's.
 func idpCert(t *testing.T) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cred, err := samlidp.NewCredential("idp-test", time.Now())
 	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "idp.test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return cred.CertificatePEM
 }
 
 // createSCIMUser creates a user over SCIM as Okta would and returns its id.

@@ -3,13 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -19,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ssoharness/ssoharness/idpsim/samlidp"
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
@@ -88,24 +83,13 @@ func scimTenant(t *testing.T, ctx context.Context) (string, string) {
 	require.NoError(t, err)
 	in, err := s.ConnectOkta(ctx, org.ID)
 	require.NoError(t, err)
-	_, err = s.ConfigureManually(ctx, in.ID, "https://example.okta.com/app/x/exk1/sso/saml", selfSignedPEM(t), "")
+	cred, err := samlidp.NewCredential("idp-test", time.Now())
+	require.NoError(t, err)
+	_, err = s.ConfigureManually(ctx, in.ID, "https://example.okta.com/app/x/exk1/sso/saml", cred.CertificatePEM, "")
 	require.NoError(t, err)
 	_, err = s.SetIntegrationStatus(ctx, in.ID, store.StatusConnected)
 	require.NoError(t, err)
 	token, err := s.EnableProvisioning(ctx, in.ID)
 	require.NoError(t, err)
 	return s.SCIMBaseURL(), token
-}
-
-func selfSignedPEM(t *testing.T) string {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idp"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
