@@ -530,7 +530,7 @@ func (w *world) auditRecordsTeamDeleted(ctx context.Context, orgName, team strin
 	}
 	actions, err := w.sp.AuditActions(ctx, t.org)
 	if err != nil {
-		return w.skipIfUnsupported(err, "the service provider's audit log cannot be read")
+		return err
 	}
 	for _, a := range actions {
 		l := strings.ToLower(a)

@@ -89,7 +89,7 @@ func (w *world) refusalLogged(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return w.skipIfUnsupported(w.sp.RefusalLogged(ctx, app.IntegrationID, w.problem), "the service provider's log cannot be read")
+	return w.sp.RefusalLogged(ctx, app.IntegrationID, w.problem)
 }
 
 func (w *world) hasSignedIn(ctx context.Context, email string) error {

@@ -414,7 +414,7 @@ func (p *scimProtocol) keepsNoCopy(ctx context.Context, name string) error {
 		return errorf("no SCIM token was shown for %q", name)
 	}
 	found, err := p.w.sp.HoldsSecret(ctx, t.scimToken)
-	if err := p.w.skipIfUnsupported(err, "the service provider's storage cannot be inspected"); err != nil {
+	if err != nil {
 		return err
 	}
 	if found {
@@ -1442,7 +1442,7 @@ func (p *scimProtocol) hasAccount(ctx context.Context, local string) error {
 		return err
 	}
 	ok, err := p.w.sp.HasAccount(ctx, u.userName)
-	if err := p.w.skipIfUnsupported(err, "the service provider's accounts cannot be read"); err != nil {
+	if err != nil {
 		return err
 	}
 	if !ok {

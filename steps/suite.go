@@ -157,15 +157,6 @@ func namesFromEmail(email string) (given, family string) {
 	return given, family
 }
 
-// skipIfUnsupported turns a target's ErrUnsupported into a skipped step that
-// names what is missing; other errors pass through.
-func (w *world) skipIfUnsupported(err error, what string) error {
-	if errors.Is(err, target.ErrUnsupported) {
-		return fmt.Errorf("%w: %s", godog.ErrSkip, what)
-	}
-	return err
-}
-
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -365,7 +365,7 @@ func (e *External) Profile(ctx context.Context, email string) (Member, error) {
 }
 
 func (e *External) HoldsSecret(ctx context.Context, secret string) (bool, error) {
-	return false, unsupported("the service provider's storage cannot be inspected from outside")
+	return false, unsupported("inspecting the service provider's storage (impossible from outside)")
 }
 
 func (e *External) EnableProvisioning(ctx context.Context, org Org) (string, string, error) {

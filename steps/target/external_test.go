@@ -360,7 +360,7 @@ func TestExternalHooksEndToEnd(t *testing.T) {
 		{"storage cannot be inspected", func(t *testing.T) {
 			_, err := e.HoldsSecret(ctx, token)
 			assert.ErrorIs(t, err, ErrUnsupported)
-			assert.ErrorContains(t, err, "storage cannot be inspected from outside")
+			assert.ErrorContains(t, err, "inspecting the service provider's storage")
 		}},
 	})
 }
@@ -611,7 +611,7 @@ func TestExternalSCIMOnlyUnsupported(t *testing.T) {
 		call func() error
 		want string
 	}{
-		"HoldsSecret":    {func() error { _, err := e.HoldsSecret(ctx, "s"); return err }, "storage cannot be inspected from outside"},
+		"HoldsSecret":    {func() error { _, err := e.HoldsSecret(ctx, "s"); return err }, "inspecting the service provider's storage"},
 		"PasswordSignIn": {func() error { return e.PasswordSignIn(ctx, browser.New(nil), "a@b.test", "pw") }, "the target file has no sp.password_sign_in"},
 		"SignedIn":       {func() error { _, _, err := e.SignedIn(ctx, nil); return err }, "the target file has no sp.signed_in"},
 	} {
