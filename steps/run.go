@@ -22,7 +22,7 @@ func NewSuite(cfg Config, opts *godog.Options, cov *Coverage) godog.TestSuite {
 			init(sc)
 			sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 				if err == nil {
-					err = SkippedIn(ctx)
+					err = skippedIn(ctx)
 				}
 				cov.Record(s, err)
 				return ctx, nil

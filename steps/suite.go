@@ -99,8 +99,8 @@ func withSkip(ctx context.Context, err error) context.Context {
 	return context.WithValue(ctx, skipKey{}, err)
 }
 
-// SkippedIn returns why the scenario whose context this is was skipped, or nil.
-func SkippedIn(ctx context.Context) error {
+// skippedIn returns why the scenario whose context this is was skipped, or nil.
+func skippedIn(ctx context.Context) error {
 	err, _ := ctx.Value(skipKey{}).(error)
 	return err
 }
