@@ -47,16 +47,7 @@ func (tx *Tx) AssignGroup(ctx context.Context, appID, groupID string, priority i
 	if err != nil {
 		return fmt.Errorf("directory: assign group: %w", err)
 	}
-	members, err := tx.ListGroupMembers(ctx, groupID)
-	if err != nil {
-		return err
-	}
-	for _, u := range members {
-		if err := tx.RefreshAppUser(ctx, appID, u.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.refreshGroupMembers(ctx, appID, groupID)
 }
 
 // UnassignGroup removes the group's assignment to the app; members who are
@@ -65,6 +56,11 @@ func (tx *Tx) UnassignGroup(ctx context.Context, appID, groupID string) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM app_group_assignments WHERE app_id = ? AND group_id = ?`, appID, groupID); err != nil {
 		return fmt.Errorf("directory: unassign group: %w", err)
 	}
+	return tx.refreshGroupMembers(ctx, appID, groupID)
+}
+
+// refreshGroupMembers refreshes the app user row of every member of the group.
+func (tx *Tx) refreshGroupMembers(ctx context.Context, appID, groupID string) error {
 	members, err := tx.ListGroupMembers(ctx, groupID)
 	if err != nil {
 		return err
